@@ -1,0 +1,142 @@
+"""Conversations: list with filters and keyset pagination, open, change, reply, note."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field, model_validator
+
+from breakwater.api.schemas import ConversationDetailOut, ConversationPage, MessageOut, NoteOut
+from breakwater.inbox import actions, queries
+from breakwater.inbox.actions import Changes
+
+router = Router(tags=["conversations"])
+
+
+class ListParams(Schema):
+    status: str | None = None
+    network: str | None = None
+    channel: int | None = None
+    assignee: str | None = Field(None, description='user id, email, "me" or "none"')
+    tag: str | None = None
+    kind: str | None = None
+    q: str | None = None
+    cursor: str | None = None
+    limit: int = Field(queries.DEFAULT_LIMIT, ge=1, le=queries.MAX_LIMIT)
+
+
+@router.get("/conversations", response=ConversationPage, summary="List conversations")
+def list_conversations(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
+    """Newest activity first. Pass `next_cursor` back as `cursor` for the next page."""
+    member = request.member  # type: ignore[attr-defined]
+    filters = queries.Filters(
+        status=params.status, network=params.network, channel=params.channel,
+        assignee=params.assignee, tag=params.tag, kind=params.kind, q=params.q,
+    )
+    rows, next_cursor = queries.list_conversations(member, filters, params.cursor, params.limit)
+    counts = queries.status_counts(member, filters) if not params.cursor else {}
+    return {"items": rows, "next_cursor": next_cursor, "counts": counts}
+
+
+def _detail(member: Any, conversation_id: int) -> Any:
+    conv = queries.get_conversation(member, conversation_id)
+    conv.messages_list = queries.thread_messages(conv)
+    conv.notes_list = queries.conversation_notes(conv)
+    return conv
+
+
+class DetailOut(ConversationDetailOut):
+    @staticmethod
+    def resolve_messages(obj: Any) -> Any:
+        return obj.messages_list
+
+    @staticmethod
+    def resolve_notes(obj: Any) -> Any:
+        return obj.notes_list
+
+
+@router.get("/conversations/{conversation_id}", response=DetailOut, summary="Open a conversation")
+def get_conversation(request: HttpRequest, conversation_id: int) -> Any:
+    return _detail(request.member, conversation_id)  # type: ignore[attr-defined]
+
+
+class PatchIn(Schema):
+    status: str | None = None
+    assignee: int | str | None = None
+    priority: int | str | None = None
+    add_tags: list[str] = []
+    remove_tags: list[str] = []
+
+    model_config = {"extra": "forbid"}
+
+    @model_validator(mode="after")
+    def _something(self) -> "PatchIn":
+        if not self.model_fields_set:
+            raise ValueError("nothing to change: give status, assignee, priority, add_tags or remove_tags")
+        return self
+
+
+@router.patch("/conversations/{conversation_id}", response=DetailOut, summary="Change a conversation")
+def patch_conversation(request: HttpRequest, conversation_id: int, body: PatchIn) -> Any:
+    """`assignee` is a user id or email; `null` unassigns. Tags are created when new."""
+    member = request.member  # type: ignore[attr-defined]
+    changes = Changes(
+        status=body.status,
+        priority=body.priority,
+        assignee=body.assignee,
+        assign="assignee" in body.model_fields_set,
+        add_tags=body.add_tags,
+        remove_tags=body.remove_tags,
+    )
+    actions.do_update_conversation(member, conversation_id, changes)
+    return _detail(member, conversation_id)
+
+
+class BulkIn(PatchIn):
+    ids: list[int] = Field(..., min_length=1, max_length=500)
+
+
+class BulkOut(Schema):
+    updated: list[int]
+
+
+@router.post("/conversations/bulk", response=BulkOut, summary="Change many conversations")
+def bulk_update(request: HttpRequest, body: BulkIn) -> dict[str, Any]:
+    member = request.member  # type: ignore[attr-defined]
+    changes = Changes(
+        status=body.status, priority=body.priority, assignee=body.assignee,
+        assign="assignee" in body.model_fields_set,
+        add_tags=body.add_tags, remove_tags=body.remove_tags,
+    )
+    convs = actions.do_update_conversations(member, body.ids, changes)
+    return {"updated": [c.pk for c in convs]}
+
+
+class ReplyIn(Schema):
+    text: str = Field(..., min_length=1)
+    idempotency_key: str | None = Field(None, max_length=200)
+
+
+@router.post("/conversations/{conversation_id}/replies", response={201: MessageOut, 200: MessageOut},
+             summary="Reply")
+def reply(request: HttpRequest, conversation_id: int, body: ReplyIn) -> tuple[int, Any]:
+    """Queues the reply for delivery through the channel. Sending the same `idempotency_key`
+    again returns the first reply (200) instead of sending twice."""
+    message, created = actions.do_reply(
+        request.member, conversation_id, body.text, body.idempotency_key  # type: ignore[attr-defined]
+    )
+    message.refresh_from_db()
+    return (201 if created else 200), message
+
+
+class NoteIn(Schema):
+    text: str = Field(..., min_length=1)
+
+
+@router.post("/conversations/{conversation_id}/notes", response={201: NoteOut}, summary="Add a note")
+def add_note(request: HttpRequest, conversation_id: int, body: NoteIn) -> tuple[int, Any]:
+    """An internal note: visible to the team, never sent to the network."""
+    note = actions.do_add_note(request.member, conversation_id, body.text)  # type: ignore[attr-defined]
+    return 201, note
+
+

@@ -1,0 +1,113 @@
+"""What the API answers: conversations, messages, notes, channels."""
+
+from datetime import datetime
+from typing import Any
+
+from ninja import Schema
+
+from breakwater.inbox.models import Conversation, Message, Note
+
+
+class ChannelRef(Schema):
+    id: int
+    network: str
+    name: str
+
+
+class ContactRef(Schema):
+    id: int
+    name: str
+
+
+class UserRef(Schema):
+    id: int
+    email: str
+    name: str
+
+
+class ConversationOut(Schema):
+    id: int
+    status: str
+    priority: int
+    kind: str
+    network: str
+    thread_key: str
+    channel: ChannelRef
+    contact: ContactRef | None
+    assignee: UserRef | None
+    tags: list[str]
+    preview: str
+    message_count: int
+    first_inbound_at: datetime | None
+    first_response_at: datetime | None
+    last_activity_at: datetime
+    created_at: datetime
+
+    @staticmethod
+    def resolve_tags(obj: Conversation) -> list[str]:
+        return [t.name for t in getattr(obj, "tag_list", [])]
+
+
+class AuthorOut(Schema):
+    external_id: str
+    handle: str
+    name: str
+    avatar_url: str
+
+
+class MessageOut(Schema):
+    id: int
+    external_id: str
+    direction: str
+    kind: str
+    parent_external_id: str
+    author: AuthorOut | None
+    sent_by: UserRef | None
+    text: str
+    media: list[Any]
+    url: str
+    is_public: bool
+    created_at: datetime
+    delivery_state: str
+    delivery_error: str
+    language: str
+    sentiment: str
+
+    @staticmethod
+    def resolve_external_id(obj: Message) -> str:
+        # Until the network confirms, a reply has only our placeholder id.
+        return "" if obj.external_id.startswith("pending:") else obj.external_id
+
+
+class NoteOut(Schema):
+    id: int
+    author: UserRef | None
+    text: str
+    mentions: list[str]
+    created_at: datetime
+
+    @staticmethod
+    def resolve_author(obj: Note) -> Any:
+        return obj.author
+
+
+class ConversationDetailOut(ConversationOut):
+    messages: list[MessageOut]
+    notes: list[NoteOut]
+
+
+class ConversationPage(Schema):
+    items: list[ConversationOut]
+    next_cursor: str | None
+    counts: dict[str, int]
+
+
+class ChannelOut(Schema):
+    id: int
+    network: str
+    name: str
+    config: dict[str, Any]
+    status: str
+    status_detail: str
+    last_sync_at: datetime | None
+    created_at: datetime

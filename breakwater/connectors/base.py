@@ -1,0 +1,212 @@
+"""The connector contract: normalized types, capabilities, errors and the registry.
+
+Nothing here imports Django models: connectors take and return plain typed objects, so
+they are testable with fixtures alone and can run in a worker that scales separately.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import importlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Literal
+
+from pydantic import AfterValidator, Field, TypeAdapter, ValidationError
+from pydantic.dataclasses import dataclass as pydantic_dataclass
+from typing_extensions import Annotated
+
+Kind = Literal["comment", "ad_comment", "mention", "dm", "review", "post", "reply"]
+KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
+
+
+def _aware(value: datetime) -> datetime:
+    # Networks that send naive times mean UTC; storing them naive would shift them by the server's zone.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@pydantic_dataclass(frozen=True)
+class Author:
+    """Who wrote an item, as the network names them."""
+
+    external_id: Annotated[str, Field(min_length=1, max_length=255)]
+    handle: Annotated[str, Field(max_length=255)] = ""
+    name: Annotated[str, Field(max_length=255)] = ""
+    avatar_url: Annotated[str | None, Field(max_length=1000)] = None
+
+
+@pydantic_dataclass(frozen=True)
+class InboundItem:
+    """The normalized item: every network's payload becomes one or more of these.
+
+    ``POST /api/v1/ingest`` accepts exactly this shape, so any system can feed the inbox.
+    """
+
+    network: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_\-]+$")]
+    channel: int
+    external_id: Annotated[str, Field(min_length=1, max_length=255)]
+    kind: Kind
+    created_at: Annotated[datetime, AfterValidator(_aware)]
+    author: Author | None = None
+    text: str = ""
+    thread_key: Annotated[str | None, Field(max_length=255)] = None
+    parent_external_id: Annotated[str | None, Field(max_length=255)] = None
+    html: str | None = None
+    media: list[dict[str, Any]] = field(default_factory=list)
+    url: Annotated[str | None, Field(max_length=1000)] = None
+    raw: dict[str, Any] = field(default_factory=dict)
+    is_public: bool | None = None
+    direction: Literal["in", "out"] = "in"
+
+    @property
+    def thread(self) -> str:
+        """What groups this item into a conversation: given, else its parent, else itself."""
+        return self.thread_key or self.parent_external_id or self.external_id
+
+    @property
+    def public(self) -> bool:
+        return self.is_public if self.is_public is not None else self.kind != "dm"
+
+
+_item_adapter = TypeAdapter(InboundItem)
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """One line per problem, naming the field path, e.g. ``author.external_id: Field required``."""
+    parts = []
+    for err in exc.errors(include_url=False):
+        loc = ".".join(str(p) for p in err["loc"]) or "item"
+        parts.append(f"{loc}: {err['msg']}")
+    return "; ".join(parts)
+
+
+def parse_item(data: Any) -> InboundItem:
+    """Validate one JSON-like object into an ``InboundItem``; raises ``ValueError`` with every problem."""
+    if not isinstance(data, Mapping):
+        raise ValueError(f"item: expected a JSON object, got {type(data).__name__}")
+    try:
+        return _item_adapter.validate_python(data)
+    except ValidationError as exc:
+        raise ValueError(describe_validation_error(exc)) from None
+
+
+class Capability(enum.StrEnum):
+    INBOX_COMMENTS = "inbox_comments"
+    INBOX_MENTIONS = "inbox_mentions"
+    INBOX_DM = "inbox_dm"
+    INBOX_REVIEWS = "inbox_reviews"
+    REPLY = "reply"
+    HIDE = "hide"
+    PUBLISH_POST = "publish_post"
+    PUBLISH_MEDIA = "publish_media"
+    LISTEN_SEARCH = "listen_search"
+    LISTEN_STREAM = "listen_stream"
+
+
+class ConnectorError(Exception):
+    """A network said no. ``permanent`` marks the channel as needing attention;
+    otherwise the delivery is retried, not before ``retry_after`` seconds when given."""
+
+    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None):
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class OutboundReply:
+    """A reply the brand sends into a thread."""
+
+    idempotency_key: str
+    text: str
+    thread_key: str
+    in_reply_to: str | None
+    is_public: bool
+    network: str
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """What the network answered for a delivery: its id for the new item, and a link."""
+
+    external_id: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One setup field of a connector's channel form."""
+
+    name: str
+    label: str
+    required: bool = False
+    sensitive: bool = False
+    help: str = ""
+
+
+class Connector:
+    """Base class for a network. Subclasses declare what they can do and implement pure methods."""
+
+    key: ClassVar[str]
+    label: ClassVar[str]
+    capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    parameters: ClassVar[tuple[Parameter, ...]] = ()
+    EVENT_TYPES: ClassVar[tuple[str, ...]] = ()
+    # Text length as this network counts it (graphemes, UTF-16 units...): None when unlimited.
+    max_text_length: ClassVar[int | None] = None
+
+    def __init__(self, config: Mapping[str, Any] | None = None):
+        self.config: Mapping[str, Any] = config or {}
+
+    @classmethod
+    def sensitive_parameters(cls) -> frozenset[str]:
+        return frozenset(p.name for p in cls.parameters if p.sensitive)
+
+    @classmethod
+    def validate_config(cls, config: Mapping[str, Any]) -> dict[str, Any]:
+        """Check a channel's setup values; returns the cleaned config or raises ``ValueError``."""
+        known = {p.name for p in cls.parameters}
+        unknown = sorted(set(config) - known)
+        if unknown:
+            raise ValueError(f"unknown setting(s) for {cls.key}: {', '.join(unknown)}")
+        missing = [p.name for p in cls.parameters if p.required and not config.get(p.name)]
+        if missing:
+            raise ValueError(f"missing required setting(s): {', '.join(missing)}")
+        return dict(config)
+
+    def send_reply(self, reply: OutboundReply) -> DeliveryResult:
+        raise ConnectorError(f"{self.label} channels cannot send replies", permanent=True)
+
+    def find_delivery(self, reply: OutboundReply) -> DeliveryResult | None:
+        """After an unknown outcome: does the network already have this reply? None if not."""
+        return None
+
+
+@functools.cache
+def _registry() -> dict[str, type[Connector]]:
+    from django.conf import settings
+
+    classes: dict[str, type[Connector]] = {}
+    for path in settings.BREAKWATER_CONNECTORS:
+        module_name, _, class_name = path.rpartition(".")
+        cls = getattr(importlib.import_module(module_name), class_name)
+        if cls.key in classes:
+            raise ValueError(f"two connectors claim the key {cls.key!r}")
+        classes[cls.key] = cls
+    return classes
+
+
+def connector_classes() -> Mapping[str, type[Connector]]:
+    return _registry()
+
+
+def get_connector_class(key: str) -> type[Connector]:
+    try:
+        return _registry()[key]
+    except KeyError:
+        known = ", ".join(sorted(_registry()))
+        raise ValueError(f"unknown network {key!r}; available: {known}") from None
+

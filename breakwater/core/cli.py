@@ -1,0 +1,178 @@
+"""Subcommands of `breakwater` (Django is set up before this module is imported)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from pathlib import Path
+
+from django.core.management import call_command
+
+from breakwater.core.errors import ActionError
+
+
+def _migrate() -> None:
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def _serve(host: str, port: int, workers: int = 1) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        "breakwater.asgi:application", host=host, port=port, workers=workers,
+        log_level="info", access_log=False, lifespan="off", timeout_graceful_shutdown=2,
+    )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Everything in one process: migrate, worker threads, demo simulator, web server."""
+    from breakwater import demo, worker
+
+    _migrate()
+    stop = threading.Event()
+    worker.start(stop)
+    if args.demo:
+        member, password = demo.ensure_demo_workspace()
+        threading.Thread(
+            target=demo.run_simulator, args=(stop, member.workspace_id, args.demo_rate),
+            name="demo-simulator", daemon=True,
+        ).start()
+        print(
+            f"\n  Breakwater is starting at http://{args.host}:{args.port}/\n"
+            f"  Demo login: {demo.DEMO_EMAIL}  password: {password}\n",
+            flush=True,
+        )
+    try:
+        _serve(args.host, args.port)
+    finally:
+        stop.set()
+    return 0
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    _serve(args.host, args.port, args.workers)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from breakwater import worker
+
+    worker.run_forever()
+    return 0
+
+
+def cmd_createuser(args: argparse.Namespace) -> int:
+    from breakwater.core.actions import do_create_user
+
+    member = do_create_user(args.email, args.password, args.workspace, args.role, name=args.name)
+    print(f"{member.user.email} is {member.role} of workspace {member.workspace.slug}")
+    return 0
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    from breakwater.core.actions import access_membership, do_create_token
+    from breakwater.core.models import User, Workspace
+
+    user = User.objects.filter(email__iexact=args.email).first()
+    if user is None:
+        raise ActionError(f"no user {args.email}; create one with `breakwater createuser`")
+    workspace_id = None
+    if args.workspace:
+        workspace = Workspace.objects.filter(slug=args.workspace).first()
+        if workspace is None:
+            raise ActionError(f"no workspace {args.workspace!r}")
+        workspace_id = workspace.pk
+    member = access_membership(user, workspace_id)
+    print(f"token for {user.email} in workspace {member.workspace.slug}:", file=sys.stderr)
+    print(do_create_token(member, args.name))
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from breakwater.api.ingest import ingest_in_chunks, parse_body
+    from breakwater.core.models import Workspace
+    from breakwater.ingest import queue
+
+    workspace = Workspace.objects.filter(slug=args.workspace).first()
+    if workspace is None:
+        raise ActionError(f"no workspace {args.workspace!r}")
+    body = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    items, parse_errors = parse_body(body)
+    if args.queue:
+        good = [item for i, item in enumerate(items) if i not in dict(parse_errors)]
+        print(json.dumps({"queued": queue.enqueue(workspace.pk, good, source="file"),
+                          "errors": [{"index": i, "error": e} for i, e in parse_errors]}))
+        return 0
+    result = ingest_in_chunks(workspace.pk, items, parse_errors)
+    print(json.dumps(result.as_dict(), ensure_ascii=False))
+    return 1 if result.errors else 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from breakwater.bench import run_bench
+
+    return run_bench(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="breakwater", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="migrate and run web, worker and demo in one process")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--demo", action=argparse.BooleanOptionalAction, default=True,
+                     help="create the demo workspace and simulate traffic (default: on)")
+    run.add_argument("--demo-rate", type=float, default=6.0, help="demo items per minute")
+    run.set_defaults(func=cmd_run)
+
+    web = sub.add_parser("web", help="run the web server alone")
+    web.add_argument("--host", default="127.0.0.1")
+    web.add_argument("--port", type=int, default=8000)
+    web.add_argument("--workers", type=int, default=1)
+    web.set_defaults(func=cmd_web)
+
+    sub.add_parser("worker", help="run background workers alone").set_defaults(func=cmd_worker)
+
+    cu = sub.add_parser("createuser", help="create a user (and the workspace if missing)")
+    cu.add_argument("--email", required=True)
+    cu.add_argument("--password", required=True)
+    cu.add_argument("--workspace", required=True, help="workspace slug")
+    cu.add_argument("--role", default="agent",
+                    choices=["owner", "admin", "manager", "agent", "viewer"])
+    cu.add_argument("--name", default="")
+    cu.set_defaults(func=cmd_createuser)
+
+    token = sub.add_parser("token", help="API tokens").add_subparsers(dest="token_command",
+                                                                       required=True)
+    tc = token.add_parser("create", help="create a token; printed alone on the last line")
+    tc.add_argument("--email", required=True)
+    tc.add_argument("--workspace", default=None)
+    tc.add_argument("--name", default="cli")
+    tc.set_defaults(func=cmd_token_create)
+
+    ing = sub.add_parser("ingest", help="ingest a JSON Lines file of normalized items")
+    ing.add_argument("file", help="path, or - for standard input")
+    ing.add_argument("--workspace", required=True)
+    ing.add_argument("--queue", action="store_true",
+                     help="store durably and let workers process it (returns at once)")
+    ing.set_defaults(func=cmd_ingest)
+
+    bench = sub.add_parser("bench", help="benchmarks: ingest, inbox")
+    bench.add_argument("which", choices=["ingest", "inbox"])
+    bench.add_argument("--items", type=int, default=None)
+    bench.add_argument("--messages", type=int, default=None)
+    bench.add_argument("--samples", type=int, default=None)
+    bench.set_defaults(func=cmd_bench)
+    return parser
+
+
+def run_cli(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ActionError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2

@@ -1,0 +1,347 @@
+"""Every state change of the inbox. UI, API, CLI and rules call these, and nothing else writes.
+
+``access_*`` find what a member may see, ``check_*`` refuse what they may not do, ``do_*``
+write (with ``update_fields``), audit, and announce the change after commit.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from breakwater.connectors.base import Capability, get_connector_class
+from breakwater.core import events
+from breakwater.core.actions import audit, check_role
+from breakwater.core.errors import Conflict, Invalid, NotFound
+from breakwater.core.models import Membership, Role, User
+from breakwater.inbox.models import (
+    Conversation,
+    ConversationTag,
+    DeliveryState,
+    Direction,
+    Kind,
+    Message,
+    Note,
+    Priority,
+    Status,
+    Tag,
+)
+from breakwater.outbox import actions as outbox
+
+MAX_TEXT = 10_000
+MENTION_RE = re.compile(r"@([\w.+-]+@[\w-]+\.[\w.-]+|[\w.-]+)")
+
+
+def access_conversation(member: Membership, conversation_id: int, *, lock: bool = False) -> Conversation:
+    qs = Conversation.objects.filter(pk=conversation_id, workspace_id=member.workspace_id)
+    if lock:
+        qs = qs.select_for_update()
+    conv = qs.select_related("channel").first()
+    if conv is None:
+        raise NotFound(f"conversation {conversation_id} not found")
+    return conv
+
+
+def access_assignee(member: Membership, assignee: int | str | None) -> User | None:
+    """A member of the same workspace, by id or email; ``None`` or "" means nobody."""
+    if assignee in (None, "", 0):
+        return None
+    qs = User.objects.filter(memberships__workspace_id=member.workspace_id, is_active=True)
+    user = (
+        qs.filter(email__iexact=assignee).first()
+        if isinstance(assignee, str) and not assignee.isdigit()
+        else qs.filter(pk=int(assignee)).first()
+    )
+    if user is None:
+        raise Invalid(f"assignee {assignee!r} is not a member of this workspace")
+    return user
+
+
+def _touch(conv: Conversation, fields: list[str]) -> None:
+    conv.updated_at = timezone.now()
+    conv.save(update_fields=[*fields, "updated_at"])
+
+
+def _announce(member: Membership, conversations: Iterable[Conversation]) -> None:
+    ids = [c.pk for c in conversations]
+    events.publish(member.workspace_id, "conversations.changed", conversation_ids=ids,
+                   created=0, actor=member.user_id)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a PATCH or a bulk action asks for; ``None`` leaves a field alone."""
+
+    status: str | None = None
+    priority: int | str | None = None
+    assignee: int | str | None = None
+    assign: bool = False  # set when ``assignee`` was given, even as null (unassign)
+    add_tags: Sequence[str] = ()
+    remove_tags: Sequence[str] = ()
+
+
+def _parse_priority(value: int | str) -> int:
+    if isinstance(value, str) and not value.isdigit():
+        by_name = {label.lower(): v for v, label in Priority.choices} | {
+            n.lower(): v for n, v in Priority.__members__.items()
+        }
+        if value.lower() not in by_name:
+            raise Invalid(f"unknown priority {value!r}; one of none, low, normal, high, urgent")
+        return int(by_name[value.lower()])
+    if int(value) not in Priority.values:
+        raise Invalid(f"priority must be 0..4, got {value}")
+    return int(value)
+
+
+def check_changes(member: Membership, changes: Changes) -> None:
+    check_role(member, Role.AGENT)
+    if changes.status is not None and changes.status not in Status.values:
+        raise Invalid(f"unknown status {changes.status!r}; one of open, pending, done")
+    for name in (*changes.add_tags, *changes.remove_tags):
+        if not name.strip() or len(name.strip()) > 64:
+            raise Invalid("a tag name needs 1 to 64 characters")
+
+
+def _apply(member: Membership, conv: Conversation, changes: Changes,
+           assignee: User | None, priority: int | None) -> dict[str, object]:
+    """Apply changes to one locked conversation; returns what changed, for the audit log."""
+    fields: list[str] = []
+    done: dict[str, object] = {}
+    if changes.status is not None and conv.status != changes.status:
+        conv.status = changes.status
+        fields.append("status")
+        done["status"] = changes.status
+    if priority is not None and conv.priority != priority:
+        conv.priority = priority
+        fields.append("priority")
+        done["priority"] = priority
+    if changes.assign and conv.assignee_id != (assignee.pk if assignee else None):
+        conv.assignee = assignee
+        fields.append("assignee")
+        done["assignee"] = assignee.email if assignee else None
+    if fields:
+        _touch(conv, fields)
+    done.update(_apply_tags(member, conv, changes))
+    return done
+
+
+def _tags_by_name(member: Membership, names: Iterable[str], create: bool) -> list[Tag]:
+    wanted = {n.strip() for n in names if n.strip()}
+    tags = list(Tag.objects.filter(workspace_id=member.workspace_id, name__in=wanted))
+    missing = wanted - {t.name for t in tags}
+    if create and missing:
+        for name in sorted(missing):
+            tag, _ = Tag.objects.get_or_create(workspace_id=member.workspace_id, name=name)
+            tags.append(tag)
+    return tags
+
+
+def _apply_tags(member: Membership, conv: Conversation, changes: Changes) -> dict[str, object]:
+    done: dict[str, object] = {}
+    if changes.add_tags:
+        tags = _tags_by_name(member, changes.add_tags, create=True)
+        have = set(
+            ConversationTag.objects.filter(conversation=conv).values_list("tag_id", flat=True)
+        )
+        new = [t for t in tags if t.pk not in have]
+        ConversationTag.objects.bulk_create(
+            [ConversationTag(conversation=conv, tag=t) for t in new]
+        )
+        if new:
+            done["added_tags"] = [t.name for t in new]
+    if changes.remove_tags:
+        tags = _tags_by_name(member, changes.remove_tags, create=False)
+        removed, _ = ConversationTag.objects.filter(conversation=conv, tag__in=tags).delete()
+        if removed:
+            done["removed_tags"] = [t.name for t in tags]
+    return done
+
+
+def do_update_conversations(member: Membership, conversation_ids: Sequence[int],
+                            changes: Changes) -> list[Conversation]:
+    """Change status, priority, assignee and tags of one or many conversations at once."""
+    check_changes(member, changes)
+    assignee = access_assignee(member, changes.assignee) if changes.assign else None
+    priority = _parse_priority(changes.priority) if changes.priority is not None else None
+    with transaction.atomic():
+        convs = list(
+            Conversation.objects.select_for_update()
+            .filter(workspace_id=member.workspace_id, pk__in=list(conversation_ids))
+            .order_by("pk")
+        )
+        if len(convs) != len(set(conversation_ids)):
+            missing = sorted(set(conversation_ids) - {c.pk for c in convs})
+            raise NotFound(f"conversation(s) not found: {', '.join(map(str, missing))}")
+        for conv in convs:
+            done = _apply(member, conv, changes, assignee, priority)
+            if done:
+                audit(member, member.workspace_id, "conversation.updated", conv, **done)
+        _announce(member, convs)
+    return convs
+
+
+def do_update_conversation(member: Membership, conversation_id: int,
+                           changes: Changes) -> Conversation:
+    return do_update_conversations(member, [conversation_id], changes)[0]
+
+
+def do_set_status(member: Membership, conversation_id: int, status: str) -> Conversation:
+    return do_update_conversation(member, conversation_id, Changes(status=status))
+
+
+def do_assign(member: Membership, conversation_id: int, assignee: int | str | None) -> Conversation:
+    return do_update_conversation(member, conversation_id, Changes(assignee=assignee, assign=True))
+
+
+def do_tag(member: Membership, conversation_id: int, names: Sequence[str]) -> Conversation:
+    return do_update_conversation(member, conversation_id, Changes(add_tags=names))
+
+
+def do_untag(member: Membership, conversation_id: int, names: Sequence[str]) -> Conversation:
+    return do_update_conversation(member, conversation_id, Changes(remove_tags=names))
+
+
+def do_set_priority(member: Membership, conversation_id: int, priority: int | str) -> Conversation:
+    return do_update_conversation(member, conversation_id, Changes(priority=priority))
+
+
+def do_add_note(member: Membership, conversation_id: int, text: str) -> Note:
+    """An internal note: stays in Breakwater, never reaches a connector."""
+    check_role(member, Role.AGENT)
+    text = (text or "").strip()
+    if not text:
+        raise Invalid("a note needs some text")
+    if len(text) > MAX_TEXT:
+        raise Invalid(f"a note can hold at most {MAX_TEXT} characters")
+    with transaction.atomic():
+        conv = access_conversation(member, conversation_id, lock=True)
+        note = Note.objects.create(
+            workspace_id=member.workspace_id,
+            conversation=conv,
+            author_id=member.user_id,
+            text=text,
+            mentions=sorted(set(MENTION_RE.findall(text))),
+        )
+        _touch(conv, [])
+        audit(member, member.workspace_id, "note.created", note, conversation=conv.pk)
+        _announce(member, [conv])
+    return note
+
+
+def _check_reply(member: Membership, conv: Conversation, text: str) -> None:
+    check_role(member, Role.AGENT)
+    if not text.strip():
+        raise Invalid("a reply needs some text")
+    connector = get_connector_class(conv.channel.network)
+    if Capability.REPLY not in connector.capabilities:
+        raise Invalid(f"{connector.label} channels cannot send replies")
+    limit = connector.max_text_length or MAX_TEXT
+    if len(text) > limit:
+        raise Invalid(f"too long for {connector.label}: {len(text)} characters, at most {limit}")
+
+
+def _reply_target(conv: Conversation) -> Message | None:
+    """The message a reply answers: the newest inbound one in the thread."""
+    return (
+        Message.objects.filter(conversation=conv, direction=Direction.IN)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def do_reply(member: Membership, conversation_id: int, text: str,
+             idempotency_key: str | None = None) -> tuple[Message, bool]:
+    """Queue a reply for delivery. Returns (message, created): the same key twice gives the
+    first reply back instead of sending again; the same key with other text is a conflict."""
+    key = (idempotency_key or "").strip() or str(uuid.uuid4())
+    if len(key) > 200:
+        raise Invalid("idempotency_key can have at most 200 characters")
+    conv = access_conversation(member, conversation_id)
+    _check_reply(member, conv, text)
+    with transaction.atomic():
+        conv = access_conversation(member, conversation_id, lock=True)
+        existing = outbox.find_delivery(member.workspace_id, key)
+        if existing is not None:
+            return _replayed_reply(existing, conv, text), False
+        message = _store_reply(member, conv, text, key)
+        audit(member, member.workspace_id, "reply.queued", message, conversation=conv.pk)
+        _announce(member, [conv])
+    return message, True
+
+
+def _replayed_reply(delivery: outbox.Delivery, conv: Conversation, text: str) -> Message:
+    message = Message.objects.filter(pk=outbox.ref_id(delivery, "message")).first()
+    if message is None or message.conversation_id != conv.pk or message.text != text.strip():
+        raise Conflict("this idempotency_key was already used for a different reply")
+    return message
+
+
+def _store_reply(member: Membership, conv: Conversation, text: str, key: str) -> Message:
+    now = timezone.now()
+    target = _reply_target(conv)
+    message = Message.objects.create(
+        workspace_id=member.workspace_id,
+        conversation=conv,
+        channel_id=conv.channel_id,
+        network=conv.network,
+        external_id=f"pending:{key}",
+        direction=Direction.OUT,
+        kind=Kind.REPLY,
+        parent_external_id=target.external_id if target else "",
+        sent_by_id=member.user_id,
+        text=text.strip(),
+        is_public=target.is_public if target else conv.kind != Kind.DM,
+        created_at=now,
+        delivery_state=DeliveryState.QUEUED,
+    )
+    outbox.do_enqueue(
+        workspace_id=member.workspace_id,
+        channel_id=conv.channel_id,
+        idempotency_key=key,
+        ref=f"message:{message.pk}",
+        payload={
+            "text": message.text,
+            "thread_key": conv.thread_key,
+            "in_reply_to": message.parent_external_id or None,
+            "is_public": message.is_public,
+            "network": conv.network,
+        },
+    )
+    conv.message_count = F("message_count") + 1
+    conv.last_activity_at = now
+    fields = ["message_count", "last_activity_at"]
+    if conv.first_response_at is None and conv.first_inbound_at is not None:
+        conv.first_response_at = now
+        fields.append("first_response_at")
+    _touch(conv, fields)
+    conv.refresh_from_db(fields=["message_count"])
+    return message
+
+
+@events.on("delivery.updated")
+def _on_delivery_updated(event: dict) -> None:
+    """The outbox reports progress; the reply message shows it."""
+    ref = event.get("ref", "")
+    if not ref.startswith("message:"):
+        return
+    message_id = int(ref.split(":", 1)[1])
+    fields = {"delivery_state": event["status"], "delivery_error": event.get("error", "")}
+    if event.get("external_id"):
+        # An echo of our own reply may have arrived through ingest first: keep ours.
+        Message.objects.filter(
+            channel_id=event["channel_id"], external_id=event["external_id"]
+        ).exclude(pk=message_id).delete()
+        fields["external_id"] = event["external_id"]
+        if event.get("url"):
+            fields["url"] = event["url"]
+    Message.objects.filter(pk=message_id).update(**fields)
+    conv_id = Message.objects.filter(pk=message_id).values_list("conversation_id", flat=True).first()
+    if conv_id:
+        events.publish(event["workspace_id"], "conversations.changed",
+                       conversation_ids=[conv_id], created=0)

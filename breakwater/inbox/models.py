@@ -1,0 +1,239 @@
+"""The team inbox: contacts and identities, conversations, messages, notes and tags."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from breakwater.core.models import Channel, Workspace
+
+
+class Contact(models.Model):
+    """A person or organisation, with one identity per network; merged contacts point onward."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name or f"contact #{self.pk}"
+
+
+class Identity(models.Model):
+    """A contact's account on one network."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="identities")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="identities")
+    network = models.CharField(max_length=32)
+    external_id = models.CharField(max_length=255)
+    handle = models.CharField(max_length=255, blank=True)
+    name = models.CharField(max_length=255, blank=True)
+    avatar_url = models.URLField(max_length=1000, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "network", "external_id"], name="identity_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["contact"], name="identity_contact")]
+
+    def __str__(self) -> str:
+        return f"{self.handle or self.name or self.external_id} ({self.network})"
+
+
+class Status(models.TextChoices):
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Pending")
+    DONE = "done", _("Done")
+
+
+class Priority(models.IntegerChoices):
+    NONE = 0, _("None")
+    LOW = 1, _("Low")
+    NORMAL = 2, _("Normal")
+    HIGH = 3, _("High")
+    URGENT = 4, _("Urgent")
+
+
+class Kind(models.TextChoices):
+    COMMENT = "comment", _("Comment")
+    AD_COMMENT = "ad_comment", _("Ad comment")
+    MENTION = "mention", _("Mention")
+    DM = "dm", _("Direct message")
+    REVIEW = "review", _("Review")
+    POST = "post", _("Post")
+    REPLY = "reply", _("Reply")
+
+
+class Tag(models.Model):
+    """A workspace's label for conversations."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=64)
+    color = models.CharField(max_length=16, default="#64748b")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="tag_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Conversation(models.Model):
+    """A thread of messages that the team handles as one piece of work.
+
+    ``last_activity_at`` and the other aggregates are kept up to date by ingest and the
+    actions, so the inbox list reads one row per conversation and never touches messages.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
+    network = models.CharField(max_length=32)
+    thread_key = models.CharField(max_length=255)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    priority = models.SmallIntegerField(choices=Priority.choices, default=Priority.NONE)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="conversations"
+    )
+    tags = models.ManyToManyField(Tag, through="ConversationTag", related_name="conversations")
+    preview = models.CharField(max_length=280, blank=True)
+    message_count = models.IntegerField(default=0)
+    first_inbound_at = models.DateTimeField(null=True, blank=True)
+    last_inbound_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "thread_key"], name="conversation_thread")
+        ]
+        # The inbox list walks these newest-first and stops after one page (keyset).
+        indexes = [
+            models.Index(
+                fields=["workspace", "status", "-last_activity_at", "-id"], name="conv_ws_status"
+            ),
+            models.Index(
+                fields=["workspace", "-last_activity_at", "-id"], name="conv_ws_activity"
+            ),
+            models.Index(
+                fields=["channel", "status", "-last_activity_at", "-id"], name="conv_channel_status"
+            ),
+            models.Index(
+                fields=["assignee", "status", "-last_activity_at", "-id"], name="conv_assignee"
+            ),
+            models.Index(fields=["contact"], name="conv_contact"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.preview[:40]}"
+
+
+class ConversationTag(models.Model):
+    """A tag on a conversation; the status/activity copy lets a tag filter walk one index."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "tag"], name="conversation_tag_unique")
+        ]
+        indexes = [models.Index(fields=["tag", "conversation"], name="ctag_tag")]
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id}:{self.tag_id}"
+
+
+class Direction(models.TextChoices):
+    IN = "in", _("Inbound")
+    OUT = "out", _("Outbound")
+
+
+class DeliveryState(models.TextChoices):
+    """Where an outbound message is; inbound ones are always ``received``."""
+
+    RECEIVED = "received", _("Received")
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Message(models.Model):
+    """One item in a conversation: inbound from the network or outbound from the brand."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
+    network = models.CharField(max_length=32)
+    external_id = models.CharField(max_length=255)
+    direction = models.CharField(max_length=3, choices=Direction.choices, default=Direction.IN)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    parent_external_id = models.CharField(max_length=255, blank=True, default="")
+    author = models.ForeignKey(
+        Identity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(blank=True)
+    html = models.TextField(blank=True, default="")
+    media = models.JSONField(default=list, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    is_public = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+    received_at = models.DateTimeField(default=timezone.now)
+    delivery_state = models.CharField(
+        max_length=10, choices=DeliveryState.choices, default=DeliveryState.RECEIVED
+    )
+    delivery_error = models.TextField(blank=True, default="")
+    # Filled by analysis/ on ingest; null until then.
+    language = models.CharField(max_length=8, blank=True, default="")
+    language_confidence = models.FloatField(null=True, blank=True)
+    sentiment = models.CharField(max_length=10, blank=True, default="")
+    sentiment_score = models.FloatField(null=True, blank=True)
+    is_spam = models.BooleanField(default=False)
+    raw = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "external_id"], name="message_external")
+        ]
+        indexes = [
+            models.Index(fields=["conversation", "created_at", "id"], name="msg_conversation"),
+            models.Index(fields=["author", "-created_at"], name="msg_author"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.external_id}"
+
+
+class Note(models.Model):
+    """An internal note on a conversation. Never sent to any network."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField()
+    mentions = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["conversation", "created_at"], name="note_conversation")]
+
+    def __str__(self) -> str:
+        return f"note #{self.pk}"

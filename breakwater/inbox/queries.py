@@ -1,0 +1,174 @@
+"""Read paths of the inbox: the list (keyset-paginated), counts, and one conversation.
+
+The list reads conversation rows only (their aggregates are kept by ingest and the
+actions) and walks an index newest-first, stopping after one page, so its cost does not
+grow with the number of messages.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from breakwater.core.errors import Invalid
+from breakwater.core.models import Membership
+from breakwater.inbox.models import (
+    Conversation,
+    ConversationTag,
+    Message,
+    Note,
+    Status,
+    Tag,
+)
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+# Counting stops here: "10,000+" tells a person as much as an exact figure, for far less work.
+COUNT_CAP = 10_000
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str | None = None
+    network: str | None = None
+    channel: int | None = None
+    assignee: str | None = None  # a user id, an email, "me" or "none"
+    tag: str | None = None
+    kind: str | None = None
+    q: str | None = None
+
+    def without_status(self) -> Filters:
+        return Filters(None, self.network, self.channel, self.assignee, self.tag, self.kind, self.q)
+
+
+def encode_cursor(conv: Conversation) -> str:
+    raw = f"{conv.last_activity_at.isoformat()}|{conv.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        when, pk = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
+        return datetime.fromisoformat(when), int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise Invalid("cursor is not valid; use next_cursor from the previous page") from None
+
+
+def _filtered(member: Membership, filters: Filters) -> QuerySet[Conversation]:
+    qs = Conversation.objects.filter(workspace_id=member.workspace_id)
+    if filters.status:
+        if filters.status not in Status.values:
+            raise Invalid(f"unknown status {filters.status!r}; one of open, pending, done")
+        qs = qs.filter(status=filters.status)
+    if filters.network:
+        qs = qs.filter(network=filters.network)
+    if filters.channel:
+        qs = qs.filter(channel_id=filters.channel)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.assignee:
+        qs = _filter_assignee(member, qs, filters.assignee)
+    if filters.tag:
+        tag_id = (
+            Tag.objects.filter(workspace_id=member.workspace_id, name=filters.tag)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        # EXISTS keeps the plan on the conversation index (newest first, stop at one page).
+        qs = qs.filter(
+            Exists(ConversationTag.objects.filter(conversation=OuterRef("pk"), tag_id=tag_id))
+        )
+    if filters.q:
+        qs = qs.filter(
+            Q(preview__icontains=filters.q)
+            | Exists(Message.objects.filter(conversation=OuterRef("pk"), text__icontains=filters.q))
+        )
+    return qs
+
+
+def _filter_assignee(member: Membership, qs: QuerySet[Conversation], value: str) -> QuerySet:
+    if value == "me":
+        return qs.filter(assignee_id=member.user_id)
+    if value == "none":
+        return qs.filter(assignee__isnull=True)
+    if value.isdigit():
+        return qs.filter(assignee_id=int(value))
+    return qs.filter(assignee__email__iexact=value)
+
+
+def list_conversations(member: Membership, filters: Filters, cursor: str | None = None,
+                       limit: int = DEFAULT_LIMIT) -> tuple[list[Conversation], str | None]:
+    """One page, newest activity first; returns the rows and the cursor of the next page."""
+    limit = max(1, min(limit, MAX_LIMIT))
+    qs = _filtered(member, filters)
+    if cursor:
+        when, pk = decode_cursor(cursor)
+        qs = qs.filter(Q(last_activity_at__lt=when) | Q(last_activity_at=when, pk__lt=pk))
+    rows = list(
+        qs.select_related("channel", "contact", "assignee")
+        .order_by("-last_activity_at", "-pk")[: limit + 1]
+    )
+    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    rows = rows[:limit]
+    _attach_tags(rows)
+    return rows, next_cursor
+
+
+def _attach_tags(rows: list[Conversation]) -> None:
+    """Tags of a whole page in one query."""
+    by_conv: dict[int, list[Tag]] = {c.pk: [] for c in rows}
+    for link in ConversationTag.objects.filter(conversation_id__in=by_conv).select_related("tag"):
+        by_conv[link.conversation_id].append(link.tag)
+    for conv in rows:
+        conv.tag_list = sorted(by_conv[conv.pk], key=lambda t: t.name)  # type: ignore[attr-defined]
+
+
+def status_counts(member: Membership, filters: Filters) -> dict[str, int]:
+    """How many conversations per status under the other filters (each capped at COUNT_CAP)."""
+    base = _filtered(member, filters.without_status())
+    counts = {}
+    for status in Status.values:
+        ids = base.filter(status=status).values("pk")[:COUNT_CAP]
+        counts[status] = Conversation.objects.filter(pk__in=ids).aggregate(n=Count("pk"))["n"]
+    return counts
+
+
+def get_conversation(member: Membership, conversation_id: int) -> Conversation:
+    from breakwater.inbox.actions import access_conversation
+
+    conv = access_conversation(member, conversation_id)
+    _attach_tags([conv])
+    return conv
+
+
+def thread_messages(conv: Conversation) -> list[Message]:
+    return list(
+        Message.objects.filter(conversation=conv)
+        .select_related("author", "sent_by")
+        .order_by("created_at", "pk")
+    )
+
+
+def conversation_notes(conv: Conversation) -> list[Note]:
+    return list(Note.objects.filter(conversation=conv).select_related("author").order_by("created_at"))
+
+
+def contact_history(conv: Conversation, limit: int = 20) -> list[Conversation]:
+    """The contact's other conversations, on every network (merged contacts included)."""
+    if conv.contact_id is None:
+        return []
+    return list(
+        Conversation.objects.filter(workspace_id=conv.workspace_id, contact_id=conv.contact_id)
+        .exclude(pk=conv.pk)
+        .select_related("channel")
+        .order_by("-last_activity_at")[:limit]
+    )
+
+
+def workspace_tags(member: Membership) -> list[Tag]:
+    return list(Tag.objects.filter(workspace_id=member.workspace_id).order_by("name"))

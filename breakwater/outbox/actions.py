@@ -1,0 +1,139 @@
+"""Outbox state changes: enqueue a delivery, run it through its connector exactly once.
+
+States: queued -> sending -> sent | failed | unknown. ``sending`` is committed *before*
+the network call, so a crash during the call leaves ``sending`` behind; the next attempt
+then asks the network whether it already has the item before sending again.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from breakwater.connectors.base import ConnectorError, OutboundReply, get_connector_class
+from breakwater.core import events
+from breakwater.core.actions import channel_config, do_mark_channel_broken
+from breakwater.core.models import Channel
+from breakwater.outbox.models import Delivery, DeliveryStatus
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 8
+
+
+def ref_id(delivery: Delivery, kind: str) -> int | None:
+    prefix = f"{kind}:"
+    return int(delivery.ref[len(prefix):]) if delivery.ref.startswith(prefix) else None
+
+
+def find_delivery(workspace_id: int, idempotency_key: str) -> Delivery | None:
+    return Delivery.objects.filter(workspace_id=workspace_id, idempotency_key=idempotency_key).first()
+
+
+def do_enqueue(*, workspace_id: int, channel_id: int, idempotency_key: str, ref: str,
+               payload: dict[str, Any], action: str = "reply") -> Delivery:
+    delivery = Delivery.objects.create(
+        workspace_id=workspace_id,
+        channel_id=channel_id,
+        idempotency_key=idempotency_key,
+        ref=ref,
+        payload=payload,
+        action=action,
+    )
+    from breakwater.outbox.tasks import deliver
+
+    transaction.on_commit(lambda: deliver.enqueue(delivery.pk))
+    return delivery
+
+
+def _announce(delivery: Delivery) -> None:
+    events.publish(
+        delivery.workspace_id,
+        "delivery.updated",
+        workspace_id=delivery.workspace_id,
+        delivery_id=delivery.pk,
+        channel_id=delivery.channel_id,
+        ref=delivery.ref,
+        status=delivery.status,
+        external_id=delivery.external_id,
+        url=delivery.external_url,
+        error=delivery.error,
+    )
+
+
+def _save(delivery: Delivery, **fields: Any) -> None:
+    for name, value in fields.items():
+        setattr(delivery, name, value)
+    delivery.updated_at = timezone.now()
+    delivery.save(update_fields=[*fields, "updated_at"])
+    _announce(delivery)
+
+
+def _claim(delivery_id: int) -> tuple[Delivery, bool] | None:
+    """Mark the delivery as sending; returns it and whether an earlier try's outcome is unknown."""
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
+        if delivery is None or delivery.status in (DeliveryStatus.SENT, DeliveryStatus.FAILED):
+            return None
+        # Any earlier attempt may have reached the network (a timeout, a crash mid-call).
+        uncertain = delivery.attempts > 0
+        _save(delivery, status=DeliveryStatus.SENDING, attempts=delivery.attempts + 1)
+    return delivery, uncertain
+
+
+def do_deliver(delivery_id: int) -> Delivery | None:
+    """Send one delivery through its channel's connector. Safe to call again at any time."""
+    claimed = _claim(delivery_id)
+    if claimed is None:
+        return None
+    delivery, uncertain = claimed
+    channel = Channel.objects.get(pk=delivery.channel_id)
+    connector = get_connector_class(channel.network)(channel_config(channel))
+    reply = OutboundReply(idempotency_key=delivery.idempotency_key, **delivery.payload)
+    try:
+        result = connector.find_delivery(reply) if uncertain else None
+        result = result or connector.send_reply(reply)
+    except ConnectorError as exc:
+        with transaction.atomic():
+            _failed(delivery, channel, exc)
+        return delivery
+    with transaction.atomic():
+        _save(delivery, status=DeliveryStatus.SENT, external_id=result.external_id,
+              external_url=result.url, error="")
+    return delivery
+
+
+def _failed(delivery: Delivery, channel: Channel, exc: ConnectorError) -> None:
+    if exc.permanent or delivery.attempts >= MAX_ATTEMPTS:
+        if exc.permanent:
+            do_mark_channel_broken(channel, exc.message)
+        _save(delivery, status=DeliveryStatus.FAILED, error=exc.message)
+        return
+    delay = exc.retry_after or min(2 ** delivery.attempts, 300)
+    _save(delivery, status=DeliveryStatus.QUEUED, error=exc.message,
+          next_attempt_at=timezone.now() + timedelta(seconds=delay))
+
+
+def do_retry(delivery_id: int) -> None:
+    """Send a failed delivery again (a person pressed retry)."""
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
+        if delivery.status != DeliveryStatus.FAILED:
+            return
+        _save(delivery, status=DeliveryStatus.QUEUED, next_attempt_at=timezone.now())
+    from breakwater.outbox.tasks import deliver
+
+    deliver.enqueue(delivery_id)
+
+
+def due_delivery_ids(limit: int = 100) -> list[int]:
+    """Deliveries waiting for a retry whose time has come, or stuck in sending after a crash."""
+    now = timezone.now()
+    stale = now - timedelta(minutes=5)
+    qs = Delivery.objects.filter(
+        status__in=[DeliveryStatus.QUEUED, DeliveryStatus.UNKNOWN], next_attempt_at__lte=now
+    ) | Delivery.objects.filter(status=DeliveryStatus.SENDING, updated_at__lte=stale)
+    return list(qs.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])

@@ -1,0 +1,107 @@
+"""The worker process: background tasks, the inbound drain, delivery retries, a heartbeat.
+
+Each loop runs in its own thread; ``breakwater run`` starts the same loops inside the web
+process, ``breakwater worker`` runs them alone (as many processes as you like).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+
+from django.db import close_old_connections
+
+log = logging.getLogger(__name__)
+HEARTBEAT_SECONDS = 5
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _loop(stop: threading.Event, step: Callable[[], bool], idle_seconds: float) -> None:
+    """Call ``step`` until stopped; sleep only when it found nothing to do."""
+    while not stop.is_set():
+        close_old_connections()
+        try:
+            busy = step()
+        except Exception:
+            log.exception("worker step failed; continuing")
+            busy = False
+        if not busy:
+            stop.wait(idle_seconds)
+    close_old_connections()
+
+
+def _drain_step() -> bool:
+    from breakwater.ingest.queue import drain_once
+
+    return drain_once() > 0
+
+
+def _housekeeping_step_factory() -> Callable[[], bool]:
+    last_beat = 0.0
+
+    def step() -> bool:
+        nonlocal last_beat
+        from breakwater.core.actions import do_heartbeat
+        from breakwater.outbox.actions import due_delivery_ids
+        from breakwater.outbox.tasks import deliver
+
+        if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
+            do_heartbeat(worker_name())
+            last_beat = time.monotonic()
+        for delivery_id in due_delivery_ids():
+            deliver.enqueue(delivery_id)
+        return False
+
+    return step
+
+
+def _tasks_thread(stop: threading.Event) -> threading.Thread:
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    worker = Worker(
+        queue_names=["*"], interval=0.5, batch=False, backend_name="default",
+        startup_delay=False, max_tasks=None, worker_id=worker_name()[:64], excluded_queue_names=[],
+    )
+
+    def run() -> None:
+        thread = threading.Thread(target=worker.run, name="tasks-inner", daemon=True)
+        thread.start()
+        stop.wait()
+        worker.running = False
+
+    return threading.Thread(target=run, name="tasks", daemon=True)
+
+
+def start(stop: threading.Event) -> list[threading.Thread]:
+    """Start the worker loops as daemon threads; set ``stop`` to end them."""
+    threads = [
+        threading.Thread(target=_loop, args=(stop, _drain_step, 0.5), name="drain", daemon=True),
+        threading.Thread(
+            target=_loop, args=(stop, _housekeeping_step_factory(), 2.0), name="housekeeping",
+            daemon=True,
+        ),
+        _tasks_thread(stop),
+    ]
+    for thread in threads:
+        thread.start()
+    log.info("worker %s started: drain, housekeeping, tasks", worker_name())
+    return threads
+
+
+def run_forever() -> None:
+    import signal
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    start(stop)
+    while not stop.is_set():
+        stop.wait(1)
+    log.info("worker %s stopping", worker_name())
