@@ -110,6 +110,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if result.errors else 0
 
 
+def cmd_compilemessages(args: argparse.Namespace) -> int:
+    from breakwater.lib.i18n import compile_messages
+
+    for path in compile_messages():
+        print(f"compiled {path}")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from breakwater.bench import run_bench
 
@@ -159,6 +167,10 @@ def build_parser() -> argparse.ArgumentParser:
     ing.add_argument("--queue", action="store_true",
                      help="store durably and let workers process it (returns at once)")
     ing.set_defaults(func=cmd_ingest)
+
+    sub.add_parser("compilemessages", help="compile translations (.po -> .mo)").set_defaults(
+        func=cmd_compilemessages
+    )
 
     bench = sub.add_parser("bench", help="benchmarks: ingest, inbox")
     bench.add_argument("which", choices=["ingest", "inbox"])

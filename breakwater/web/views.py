@@ -1,5 +1,205 @@
-from django.http import HttpRequest, HttpResponse
+"""Server-rendered pages. Thin: parse the request, call one action or query, render.
+
+Every form works without JavaScript (POST, then redirect); ``static/web/app.js`` adds
+keyboard triage, in-place updates and live refresh over server-sent events.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from breakwater.core.actions import access_membership
+from breakwater.core.errors import ActionError, NotFound
+from breakwater.core.models import Channel, Membership
+from breakwater.inbox import actions, queries
+from breakwater.inbox.actions import Changes
+from breakwater.inbox.models import Kind, Priority, Status
+
+FILTER_KEYS = ("status", "network", "channel", "assignee", "tag", "kind", "q")
 
 
+def member_for(request: HttpRequest) -> Membership:
+    """The signed-in user's membership in the workspace they are looking at."""
+    cached = getattr(request, "_member", None)
+    if cached is not None:
+        return cached
+    try:
+        member = access_membership(request.user, request.session.get("workspace_id"))
+    except NotFound:
+        raise Http404(_("You are not a member of any workspace yet.")) from None
+    request._member = member  # type: ignore[attr-defined]
+    return member
+
+
+def _filters(request: HttpRequest) -> queries.Filters:
+    get = request.GET
+    channel = get.get("channel", "")
+    return queries.Filters(
+        status=get.get("status", "open") or None,
+        network=get.get("network") or None,
+        channel=int(channel) if channel.isdigit() else None,
+        assignee=get.get("assignee") or None,
+        tag=get.get("tag") or None,
+        kind=get.get("kind") or None,
+        q=(get.get("q") or "").strip() or None,
+    )
+
+
+def _query_string(request: HttpRequest, **overrides: str | None) -> str:
+    params = {k: request.GET.get(k, "") for k in FILTER_KEYS}
+    params.update({k: v or "" for k, v in overrides.items()})
+    if "status" not in request.GET and "status" not in overrides:
+        params["status"] = "open"
+    from urllib.parse import urlencode
+
+    return urlencode({k: v for k, v in params.items() if v})
+
+
+@login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("inbox")
+    member = member_for(request)
+    filters = _filters(request)
+    cursor = request.GET.get("cursor") or None
+    try:
+        rows, next_cursor = queries.list_conversations(member, filters, cursor)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return redirect("web:inbox")
+    context: dict[str, Any] = {
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "filters": filters,
+        "cursor": cursor,
+        "older_qs": _query_string(request, cursor=next_cursor),
+    }
+    if request.GET.get("partial") == "rows":
+        return render(request, "web/partials/rows.html", context)
+    counts = queries.status_counts(member, filters)
+    context.update(
+        member=member,
+        status_tabs=[(s, label, counts[s], _query_string(request, status=s))
+                     for s, label in Status.choices],
+        channels=Channel.objects.filter(workspace_id=member.workspace_id).order_by("name"),
+        tags=queries.workspace_tags(member),
+        kinds=Kind.choices,
+        count_cap=queries.COUNT_CAP,
+    )
+    return render(request, "web/inbox.html", context)
+
+
+@login_required
+def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    member = member_for(request)
+    try:
+        conv = queries.get_conversation(member, conversation_id)
+    except NotFound:
+        raise Http404(_("This conversation does not exist or belongs to another workspace.")) from None
+    thread = queries.thread_messages(conv)
+    context = {
+        "member": member,
+        "conv": conv,
+        "posts": [m for m in thread if m.kind == Kind.POST],
+        "thread": [m for m in thread if m.kind != Kind.POST],
+        "notes": queries.conversation_notes(conv),
+        "history": queries.contact_history(conv),
+        "tags": queries.workspace_tags(member),
+        "priorities": Priority.choices,
+        "statuses": Status.choices,
+        "reply_key": uuid.uuid4().hex,
+        "back_qs": request.GET.urlencode(),
+    }
+    if request.GET.get("partial") == "thread":
+        return render(request, "web/partials/thread.html", context)
+    return render(request, "web/conversation.html", context)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _done(request: HttpRequest, conversation_id: int | None, ok: str = "",
+          error: str = "") -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"ok": not error, "message": error or ok}, status=400 if error else 200)
+    if error:
+        messages.error(request, error)
+    elif ok:
+        messages.success(request, ok)
+    target = request.POST.get("next") or (
+        reverse("web:conversation", args=[conversation_id]) if conversation_id else reverse("web:inbox")
+    )
+    if not target.startswith("/"):
+        target = reverse("web:inbox")
+    return redirect(target)
+
+
+def _changes_from_post(request: HttpRequest, member: Membership) -> Changes:
+    post = request.POST
+    assign = post.get("assign")
+    return Changes(
+        status=post.get("status") or None,
+        priority=post.get("priority") or None,
+        assignee=member.user_id if assign == "me" else (assign or None),
+        assign=assign is not None,
+        add_tags=[t.strip() for t in post.get("add_tag", "").split(",") if t.strip()],
+        remove_tags=[t for t in post.getlist("remove_tag") if t],
+    )
+
+
+@login_required
+@require_POST
+def update(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    member = member_for(request)
+    try:
+        actions.do_update_conversation(member, conversation_id, _changes_from_post(request, member))
+    except ActionError as exc:
+        return _done(request, conversation_id, error=exc.message)
+    return _done(request, conversation_id, ok=_("Saved."))
+
+
+@login_required
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    member = member_for(request)
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    if not ids:
+        return _done(request, None, error=_("Select at least one conversation."))
+    try:
+        convs = actions.do_update_conversations(member, ids, _changes_from_post(request, member))
+    except ActionError as exc:
+        return _done(request, None, error=exc.message)
+    return _done(request, None, ok=_("%(n)d conversations updated.") % {"n": len(convs)})
+
+
+@login_required
+@require_POST
+def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    member = member_for(request)
+    try:
+        actions.do_reply(member, conversation_id, request.POST.get("text", ""),
+                         request.POST.get("idempotency_key"))
+        if request.POST.get("then") == "done":
+            actions.do_set_status(member, conversation_id, Status.DONE)
+    except ActionError as exc:
+        return _done(request, conversation_id, error=exc.message)
+    return _done(request, conversation_id, ok=_("Reply queued for sending."))
+
+
+@login_required
+@require_POST
+def note(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    member = member_for(request)
+    try:
+        actions.do_add_note(member, conversation_id, request.POST.get("text", ""))
+    except ActionError as exc:
+        return _done(request, conversation_id, error=exc.message)
+    return _done(request, conversation_id, ok=_("Note added."))

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Prepare a virtualenv with Breakwater and its pinned dependencies. Idempotent and quick when
+# nothing changed. Usage: scripts/setup.sh [--test]   (--test also prepares what the tests need)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=${BREAKWATER_VENV:-.venv}
+PYTHON=${PYTHON:-python3}
+
+die() { echo "setup: $*" >&2; exit 1; }
+
+command -v "$PYTHON" >/dev/null || die "no $PYTHON found: install Python 3.11 or newer (Debian: apt-get install python3 python3-venv)"
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+  || die "Python 3.11 or newer is needed; $PYTHON is $("$PYTHON" --version 2>&1)"
+
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "setup: creating virtualenv in $VENV"
+  "$PYTHON" -m venv "$VENV" 2>/dev/null || {
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv
+      "$PYTHON" -m venv "$VENV"
+    else
+      die "could not create a virtualenv: install python3-venv (Debian: sudo apt-get install python3-venv)"
+    fi
+  }
+fi
+
+# Reinstall only when the lock or the project metadata changed.
+stamp="$VENV/.breakwater-installed"
+want=$(cat requirements/lock.txt pyproject.toml | sha256sum | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "setup: installing pinned dependencies"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements/lock.txt
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e .
+  echo "$want" > "$stamp"
+fi
+"$VENV/bin/breakwater" compilemessages >/dev/null
+
+if [ "${1:-}" = "--test" ]; then
+  # The browser tests drive Debian's Chromium through Playwright (Playwright's own browser
+  # download is not used, so nothing is fetched from outside the package registries).
+  CHROMIUM=${BREAKWATER_CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
+  if [ -z "$CHROMIUM" ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      echo "setup: installing Chromium for the browser tests (apt-get install chromium)"
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    else
+      die "the browser tests need Chromium: sudo apt-get install chromium (or set BREAKWATER_CHROMIUM=/path/to/chromium)"
+    fi
+  fi
+fi
