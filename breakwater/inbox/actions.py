@@ -49,9 +49,11 @@ def access_conversation(member: Membership, conversation_id: int, *, lock: bool 
 
 
 def access_assignee(member: Membership, assignee: int | str | None) -> User | None:
-    """A member of the same workspace, by id or email; ``None`` or "" means nobody."""
+    """A member of the same workspace, by id, email or "me"; ``None`` or "" means nobody."""
     if assignee in (None, "", 0):
         return None
+    if assignee == "me":
+        return member.user
     qs = User.objects.filter(memberships__workspace_id=member.workspace_id, is_active=True)
     user = (
         qs.filter(email__iexact=assignee).first()
