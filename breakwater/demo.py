@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
-from breakwater.connectors.demo.simulator import BRAND_NAME, generate_items
+from breakwater.connectors.demo.simulator import BRAND_NAME, generate_items, live_items
 from breakwater.core.actions import do_create_channel, do_create_user
 from breakwater.core.models import Channel, Membership, Role, Workspace
 from breakwater.ingest import queue
@@ -57,18 +57,17 @@ def demo_channel_ids(workspace_id: int) -> list[int]:
 
 
 def run_simulator(stop: threading.Event, workspace_id: int, per_minute: float) -> None:
-    """Write live traffic at ``per_minute`` items a minute until stopped."""
+    """Write live traffic at ``per_minute`` items a minute until stopped.
+
+    One endless stream, so new comments land on recent posts and DM threads continue.
+    """
     if per_minute <= 0:
         return
     interval = 60.0 / per_minute
-    seed = secrets.randbits(32)
+    stream = live_items(demo_channel_ids(workspace_id))
     while not stop.wait(interval):
         close_old_connections()
         try:
-            channel_ids = demo_channel_ids(workspace_id)
-            now = timezone.now()
-            item = next(generate_items(channel_ids, 1, seed=seed, start=now, end=now))
-            seed += 1
-            queue.enqueue(workspace_id, [item], source="demo")
+            queue.enqueue(workspace_id, [next(stream)], source="demo")
         except Exception:
             log.exception("demo simulator step failed")

@@ -91,7 +91,7 @@ def cmd_token_create(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from breakwater.api.ingest import ingest_in_chunks, parse_body
+    from breakwater.ingest.batch import ingest_in_chunks, parse_body
     from breakwater.core.models import Workspace
     from breakwater.ingest import queue
 
