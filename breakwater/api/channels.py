@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from breakwater.api.schemas import ChannelOut
@@ -26,8 +26,8 @@ def list_channels(request: HttpRequest) -> Any:
 
 
 @router.post("/channels", response={201: ChannelOut}, summary="Connect a channel")
-def create_channel(request: HttpRequest, body: ChannelIn) -> tuple[int, Any]:
+def create_channel(request: HttpRequest, body: ChannelIn) -> Status[Any]:
     """`network` is a connector key (`demo`, `api`, ...). Sensitive settings are stored
     encrypted and never returned."""
     channel = actions.do_create_channel(request.member, body.network, body.name, body.config)  # type: ignore[attr-defined]
-    return 201, channel
+    return Status(201, channel)

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field, model_validator
 
 from breakwater.api.schemas import ConversationDetailOut, ConversationPage, MessageOut, NoteOut
@@ -11,6 +11,7 @@ from breakwater.inbox import actions, queries
 from breakwater.inbox.actions import Changes
 
 router = Router(tags=["conversations"])
+# Ids are `{int:...}` in the paths, so that `/conversations/bulk` is not taken for an id.
 
 
 class ListParams(Schema):
@@ -55,7 +56,8 @@ class DetailOut(ConversationDetailOut):
         return obj.notes_list
 
 
-@router.get("/conversations/{conversation_id}", response=DetailOut, summary="Open a conversation")
+@router.get("/conversations/{int:conversation_id}", response=DetailOut,
+            summary="Open a conversation")
 def get_conversation(request: HttpRequest, conversation_id: int) -> Any:
     return _detail(request.member, conversation_id)  # type: ignore[attr-defined]
 
@@ -76,7 +78,8 @@ class PatchIn(Schema):
         return self
 
 
-@router.patch("/conversations/{conversation_id}", response=DetailOut, summary="Change a conversation")
+@router.patch("/conversations/{int:conversation_id}", response=DetailOut,
+              summary="Change a conversation")
 def patch_conversation(request: HttpRequest, conversation_id: int, body: PatchIn) -> Any:
     """`assignee` is a user id or email; `null` unassigns. Tags are created when new."""
     member = request.member  # type: ignore[attr-defined]
@@ -117,26 +120,27 @@ class ReplyIn(Schema):
     idempotency_key: str | None = Field(None, max_length=200)
 
 
-@router.post("/conversations/{conversation_id}/replies", response={201: MessageOut, 200: MessageOut},
-             summary="Reply")
-def reply(request: HttpRequest, conversation_id: int, body: ReplyIn) -> tuple[int, Any]:
+@router.post("/conversations/{int:conversation_id}/replies",
+             response={201: MessageOut, 200: MessageOut}, summary="Reply")
+def reply(request: HttpRequest, conversation_id: int, body: ReplyIn) -> Status[Any]:
     """Queues the reply for delivery through the channel. Sending the same `idempotency_key`
     again returns the first reply (200) instead of sending twice."""
     message, created = actions.do_reply(
         request.member, conversation_id, body.text, body.idempotency_key  # type: ignore[attr-defined]
     )
     message.refresh_from_db()
-    return (201 if created else 200), message
+    return Status(201 if created else 200, message)
 
 
 class NoteIn(Schema):
     text: str = Field(..., min_length=1)
 
 
-@router.post("/conversations/{conversation_id}/notes", response={201: NoteOut}, summary="Add a note")
-def add_note(request: HttpRequest, conversation_id: int, body: NoteIn) -> tuple[int, Any]:
+@router.post("/conversations/{int:conversation_id}/notes", response={201: NoteOut},
+             summary="Add a note")
+def add_note(request: HttpRequest, conversation_id: int, body: NoteIn) -> Status[Any]:
     """An internal note: visible to the team, never sent to the network."""
     note = actions.do_add_note(request.member, conversation_id, body.text)  # type: ignore[attr-defined]
-    return 201, note
+    return Status(201, note)
 
 

@@ -160,8 +160,11 @@ def _fan_out(workspace_id: int, event: dict[str, Any]) -> None:
         log.exception("could not publish event to redis")
 
 
-def publish(workspace_id: int, event_type: str, **data: Any) -> None:
-    """Run domain handlers now; announce to live listeners once the transaction commits."""
+def publish(workspace_id: int, event_type: str, /, **data: Any) -> None:
+    """Run domain handlers now; announce to live listeners once the transaction commits.
+
+    Positional-only, so an event may carry ``workspace_id`` (or ``event_type``) in its data.
+    """
     event = {"type": event_type, **data}
     for handler in _handlers.get(event_type, ()):
         handler(event)

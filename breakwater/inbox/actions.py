@@ -336,9 +336,13 @@ def _on_delivery_updated(event: dict) -> None:
     fields = {"delivery_state": event["status"], "delivery_error": event.get("error", "")}
     if event.get("external_id"):
         # An echo of our own reply may have arrived through ingest first: keep ours.
-        Message.objects.filter(
+        echoes, _ = Message.objects.filter(
             channel_id=event["channel_id"], external_id=event["external_id"]
         ).exclude(pk=message_id).delete()
+        if echoes:
+            Conversation.objects.filter(messages__pk=message_id).update(
+                message_count=F("message_count") - echoes
+            )
         fields["external_id"] = event["external_id"]
         if event.get("url"):
             fields["url"] = event["url"]
