@@ -14,6 +14,6 @@ def main(argv: list[str] | None = None) -> None:
     if argv and argv[0] == "manage":
         execute_from_command_line(["breakwater manage", *argv[1:]])
         return
-    from breakwater.core.cli import run_cli
+    from breakwater.commands import run_cli
 
     sys.exit(run_cli(argv))

@@ -5,7 +5,7 @@ import tempfile
 from pathlib import Path
 
 from breakwater.core.actions import access_token
-from breakwater.core.cli import run_cli
+from breakwater.commands import run_cli
 from breakwater.core.models import Membership, Role, Workspace
 from breakwater.inbox.models import Message
 from breakwater.ingest.models import InboundEvent
