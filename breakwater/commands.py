@@ -91,9 +91,9 @@ def cmd_token_create(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from breakwater.ingest.batch import ingest_in_chunks, parse_body
     from breakwater.core.models import Workspace
     from breakwater.ingest import queue
+    from breakwater.ingest.batch import ingest_in_chunks, parse_body
 
     workspace = Workspace.objects.filter(slug=args.workspace).first()
     if workspace is None:

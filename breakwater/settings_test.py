@@ -3,7 +3,7 @@
 import os
 
 from breakwater.settings import *  # noqa: F403
-from breakwater.settings import DATABASES, DATA_DIR
+from breakwater.settings import DATA_DIR, DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -4,8 +4,8 @@ import json
 import tempfile
 from pathlib import Path
 
-from breakwater.core.actions import access_token
 from breakwater.commands import run_cli
+from breakwater.core.actions import access_token
 from breakwater.core.models import Membership, Role, Workspace
 from breakwater.inbox.models import Message
 from breakwater.ingest.models import InboundEvent

@@ -12,11 +12,10 @@ import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, Field, TypeAdapter, ValidationError
 from pydantic.dataclasses import dataclass as pydantic_dataclass
-from typing_extensions import Annotated
 
 Kind = Literal["comment", "ad_comment", "mention", "dm", "review", "post", "reply"]
 KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
@@ -103,6 +102,18 @@ class Capability(enum.StrEnum):
     PUBLISH_MEDIA = "publish_media"
     LISTEN_SEARCH = "listen_search"
     LISTEN_STREAM = "listen_stream"
+
+
+# What a channel that takes every kind of inbox item and can answer declares.
+INBOX_AND_REPLY = frozenset(
+    {
+        Capability.INBOX_COMMENTS,
+        Capability.INBOX_MENTIONS,
+        Capability.INBOX_DM,
+        Capability.INBOX_REVIEWS,
+        Capability.REPLY,
+    }
+)
 
 
 class ConnectorError(Exception):

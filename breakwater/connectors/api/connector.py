@@ -3,7 +3,7 @@
 import hashlib
 
 from breakwater.connectors.base import (
-    Capability,
+    INBOX_AND_REPLY,
     Connector,
     ConnectorError,
     DeliveryResult,
@@ -20,15 +20,7 @@ class ApiConnector(Connector):
 
     key = "api"
     label = "Custom source (API)"
-    capabilities = frozenset(
-        {
-            Capability.INBOX_COMMENTS,
-            Capability.INBOX_MENTIONS,
-            Capability.INBOX_DM,
-            Capability.INBOX_REVIEWS,
-            Capability.REPLY,
-        }
-    )
+    capabilities = INBOX_AND_REPLY
     parameters = (
         Parameter("reply_url", "Reply webhook URL", help="Replies are POSTed here as JSON"),
         Parameter("reply_secret", "Reply webhook secret", sensitive=True),

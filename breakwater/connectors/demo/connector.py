@@ -3,7 +3,7 @@
 import hashlib
 
 from breakwater.connectors.base import (
-    Capability,
+    INBOX_AND_REPLY,
     Connector,
     DeliveryResult,
     OutboundReply,
@@ -20,15 +20,7 @@ class DemoConnector(Connector):
 
     key = "demo"
     label = "Demo network"
-    capabilities = frozenset(
-        {
-            Capability.INBOX_COMMENTS,
-            Capability.INBOX_MENTIONS,
-            Capability.INBOX_DM,
-            Capability.INBOX_REVIEWS,
-            Capability.REPLY,
-        }
-    )
+    capabilities = INBOX_AND_REPLY
     parameters = (
         Parameter("handle", "Account handle", help="The simulated brand account, e.g. aaltokahvi"),
         Parameter("rate_per_minute", "Simulated messages per minute"),
