@@ -49,13 +49,13 @@ def _housekeeping_step_factory() -> Callable[[], bool]:
     def step() -> bool:
         nonlocal last_beat
         from breakwater.core.actions import do_heartbeat
-        from breakwater.outbox.actions import due_delivery_ids
+        from breakwater.outbox.actions import claim_due_deliveries
         from breakwater.outbox.tasks import deliver
 
         if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
             do_heartbeat(worker_name())
             last_beat = time.monotonic()
-        for delivery_id in due_delivery_ids():
+        for delivery_id in claim_due_deliveries():
             deliver.enqueue(delivery_id)
         return False
 

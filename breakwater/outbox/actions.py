@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from breakwater.connectors.base import ConnectorError, OutboundReply, get_connector_class
@@ -22,6 +23,8 @@ from breakwater.outbox.models import Delivery, DeliveryStatus
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
+# How long a delivery handed to a task, or being sent, is left alone before a sweep retries it.
+LEASE = timedelta(minutes=5)
 
 
 def ref_id(delivery: Delivery, kind: str) -> int | None:
@@ -42,6 +45,7 @@ def do_enqueue(*, workspace_id: int, channel_id: int, idempotency_key: str, ref:
         ref=ref,
         payload=payload,
         action=action,
+        next_attempt_at=timezone.now() + LEASE,
     )
     from breakwater.outbox.tasks import deliver
 
@@ -78,6 +82,8 @@ def _claim(delivery_id: int) -> tuple[Delivery, bool] | None:
         delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
         if delivery is None or delivery.status in (DeliveryStatus.SENT, DeliveryStatus.FAILED):
             return None
+        if delivery.status == DeliveryStatus.SENDING and delivery.updated_at > timezone.now() - LEASE:
+            return None  # another worker is sending it right now
         # Any earlier attempt may have reached the network (a timeout, a crash mid-call).
         uncertain = delivery.attempts > 0
         _save(delivery, status=DeliveryStatus.SENDING, attempts=delivery.attempts + 1)
@@ -123,17 +129,24 @@ def do_retry(delivery_id: int) -> None:
         delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
         if delivery.status != DeliveryStatus.FAILED:
             return
-        _save(delivery, status=DeliveryStatus.QUEUED, next_attempt_at=timezone.now())
+        _save(delivery, status=DeliveryStatus.QUEUED, next_attempt_at=timezone.now() + LEASE)
     from breakwater.outbox.tasks import deliver
 
     deliver.enqueue(delivery_id)
 
 
-def due_delivery_ids(limit: int = 100) -> list[int]:
-    """Deliveries waiting for a retry whose time has come, or stuck in sending after a crash."""
+def claim_due_deliveries(limit: int = 100) -> list[int]:
+    """Deliveries a worker should (re)send now: retries whose time has come, rows whose task
+    was lost, and rows left in ``sending`` by a crash. Each is leased for ``LEASE`` so the
+    next sweep does not enqueue it again while its task waits in the queue."""
     now = timezone.now()
-    stale = now - timedelta(minutes=5)
-    qs = Delivery.objects.filter(
-        status__in=[DeliveryStatus.QUEUED, DeliveryStatus.UNKNOWN], next_attempt_at__lte=now
-    ) | Delivery.objects.filter(status=DeliveryStatus.SENDING, updated_at__lte=stale)
-    return list(qs.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    stale = now - LEASE
+    due = Q(status=DeliveryStatus.QUEUED, next_attempt_at__lte=now) | Q(
+        status=DeliveryStatus.SENDING, updated_at__lte=stale, next_attempt_at__lte=now
+    )
+    with transaction.atomic():
+        ids = list(
+            Delivery.objects.filter(due).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
+        )
+        Delivery.objects.filter(pk__in=ids).update(next_attempt_at=now + LEASE)
+    return ids
