@@ -95,3 +95,36 @@ class ConversationPageTestCase(BaseTestCase):
         other = self.conversation(text="toinen")
         self.client.post(reverse("web:bulk"), {"ids": [self.conv.pk, other.pk], "status": "done"})
         self.assertEqual(Conversation.objects.filter(status=Status.DONE).count(), 2)
+
+
+class QueryCountTestCase(BaseTestCase):
+    """Pages cost the same number of queries however many rows they show (no N+1)."""
+
+    def count(self, url: str) -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            self.assertEqual(self.client.get(url).status_code, 200)
+        return len(ctx.captured_queries)
+
+    def test_it_renders_the_inbox_in_constant_queries(self) -> None:
+        self.client.login(username="bob@example.org", password=PASSWORD)
+        for n in range(3):
+            conv = self.conversation(text=f"a{n}")
+            self.client.post(reverse("web:update", args=[conv.pk]), {"assign": "me", "add_tag": "x"})
+        few = self.count(reverse("web:inbox"))
+        for n in range(20):
+            conv = self.conversation(text=f"b{n}")
+            self.client.post(reverse("web:update", args=[conv.pk]), {"assign": "me", "add_tag": "y"})
+        self.assertEqual(self.count(reverse("web:inbox")), few)
+
+    def test_it_opens_a_conversation_in_constant_queries(self) -> None:
+        self.client.login(username="bob@example.org", password=PASSWORD)
+        conv = self.conversation(text="eka", thread_key="post:1")
+        url = reverse("web:conversation", args=[conv.pk])
+        few = self.count(url)
+        self.ingest(self.acme, [self.item(thread_key="post:1", text=f"lisää {n}") for n in range(15)])
+        self.client.post(reverse("web:note", args=[conv.pk]), {"text": "muistio"})
+        self.client.post(reverse("web:reply", args=[conv.pk]), {"text": "vastaus", "idempotency_key": "q"})
+        self.assertEqual(self.count(url), few)
