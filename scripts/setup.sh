@@ -36,6 +36,18 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 "$VENV/bin/breakwater" compilemessages >/dev/null
 
+# Finnish lemmas for search come from Voikko (Debian's libvoikko1 + the voikko-fi dictionary,
+# used through the libvoikko wheel); without it analysis/lemmas.py falls back to simplemma.
+voikko_ok() { "$VENV/bin/python" -c 'import libvoikko; libvoikko.Voikko("fi")' >/dev/null 2>&1; }
+if ! voikko_ok; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing Voikko for Finnish search (apt-get install voikko-fi libvoikko1)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq voikko-fi libvoikko1 >/dev/null || true
+  fi
+  voikko_ok || echo "setup: Voikko is not installed, so Finnish search uses simplemma (less precise)." \
+    "Install it with: sudo apt-get install voikko-fi libvoikko1" >&2
+fi
+
 if [ "${1:-}" = "--test" ]; then
   # The browser tests drive Debian's Chromium through Playwright (Playwright's own browser
   # download is not used, so nothing is fetched from outside the package registries).

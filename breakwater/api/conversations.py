@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, model_validator
 
-from breakwater.api.schemas import ConversationDetailOut, ConversationPage, MessageOut, NoteOut
+from breakwater.api.schemas import ConversationDetailOut, ConversationOut, MessageOut, NoteOut
 from breakwater.inbox import actions, queries
 from breakwater.inbox.actions import Changes
 
@@ -26,9 +26,32 @@ class ListParams(Schema):
     limit: int = Field(queries.DEFAULT_LIMIT, ge=1, le=queries.MAX_LIMIT)
 
 
-@router.get("/conversations", response=ConversationPage, summary="List conversations")
+class ConversationListItem(ConversationOut):
+    snippet: str | None = Field(
+        None,
+        description="With `q`: the newest matching message, as HTML: text escaped, each match "
+        "in `<mark>`, `…` where it was cut. Null without `q`.",
+    )
+
+    @staticmethod
+    def resolve_snippet(obj: Any) -> str | None:
+        value = getattr(obj, "snippet", None)
+        return str(value) if value is not None else None
+
+
+class ConversationListPage(Schema):
+    items: list[ConversationListItem]
+    next_cursor: str | None
+    counts: dict[str, int]
+
+
+@router.get("/conversations", response=ConversationListPage, summary="List conversations")
 def list_conversations(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
-    """Newest activity first. Pass `next_cursor` back as `cursor` for the next page."""
+    """Newest activity first. Pass `next_cursor` back as `cursor` for the next page.
+
+    `q` searches message texts: every word must match, in any inflection ("palaute" finds
+    "palautteesta"); `"exact phrase"` matches the words as written; `kahvi*` matches words
+    that start so. Each item then carries a `snippet`."""
     member = request.member  # type: ignore[attr-defined]
     filters = queries.Filters(
         status=params.status, network=params.network, channel=params.channel,

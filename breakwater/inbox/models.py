@@ -205,6 +205,9 @@ class Message(models.Model):
     sentiment = models.CharField(max_length=10, blank=True, default="")
     sentiment_score = models.FloatField(null=True, blank=True)
     is_spam = models.BooleanField(default=False)
+    # Space-joined ``analysis.lemmas.lemmas(text, language)``: what full-text search indexes
+    # beside ``text`` (SQLite FTS5 table / PostgreSQL tsvector, see inbox/search.py).
+    search_text = models.TextField(blank=True, default="")
     raw = models.JSONField(default=dict, blank=True)
 
     class Meta:

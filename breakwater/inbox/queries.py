@@ -12,10 +12,11 @@ import binascii
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from breakwater.core.errors import Invalid
 from breakwater.core.models import Membership
+from breakwater.inbox import search
 from breakwater.inbox.models import (
     Conversation,
     ConversationTag,
@@ -59,7 +60,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise Invalid("cursor is not valid; use next_cursor from the previous page") from None
 
 
-def _filtered(member: Membership, filters: Filters) -> QuerySet[Conversation]:
+def _filtered(member: Membership, filters: Filters,
+              found: search.Search | None = None) -> QuerySet[Conversation]:
     qs = Conversation.objects.filter(workspace_id=member.workspace_id)
     if filters.status:
         if filters.status not in Status.values:
@@ -84,10 +86,8 @@ def _filtered(member: Membership, filters: Filters) -> QuerySet[Conversation]:
             Exists(ConversationTag.objects.filter(conversation=OuterRef("pk"), tag_id=tag_id))
         )
     if filters.q:
-        qs = qs.filter(
-            Q(preview__icontains=filters.q)
-            | Exists(Message.objects.filter(conversation=OuterRef("pk"), text__icontains=filters.q))
-        )
+        # Full-text, lemma-aware, with a plan chosen by how common the words are: search.py.
+        qs = (found or search.Search(member.workspace_id, filters.q)).filter(qs)
     return qs
 
 
@@ -105,7 +105,8 @@ def list_conversations(member: Membership, filters: Filters, cursor: str | None 
                        limit: int = DEFAULT_LIMIT) -> tuple[list[Conversation], str | None]:
     """One page, newest activity first; returns the rows and the cursor of the next page."""
     limit = max(1, min(limit, MAX_LIMIT))
-    qs = _filtered(member, filters)
+    found = search.Search(member.workspace_id, filters.q) if filters.q else None
+    qs = _filtered(member, filters, found)
     if cursor:
         when, pk = decode_cursor(cursor)
         qs = qs.filter(Q(last_activity_at__lt=when) | Q(last_activity_at=when, pk__lt=pk))
@@ -116,7 +117,16 @@ def list_conversations(member: Membership, filters: Filters, cursor: str | None 
     next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     rows = rows[:limit]
     _attach_tags(rows)
+    if found:
+        _attach_snippets(rows, found)
     return rows, next_cursor
+
+
+def _attach_snippets(rows: list[Conversation], found: search.Search) -> None:
+    """``conv.snippet``: HTML of the newest matching message, matches in ``<mark>``."""
+    snippets = found.snippets([c.pk for c in rows])
+    for conv in rows:
+        conv.snippet = snippets.get(conv.pk)  # type: ignore[attr-defined]
 
 
 def _attach_tags(rows: list[Conversation]) -> None:
@@ -133,8 +143,9 @@ def status_counts(member: Membership, filters: Filters) -> dict[str, int]:
     base = _filtered(member, filters.without_status())
     counts = {}
     for status in Status.values:
-        ids = base.filter(status=status).values("pk")[:COUNT_CAP]
-        counts[status] = Conversation.objects.filter(pk__in=ids).aggregate(n=Count("pk"))["n"]
+        # COUNT(*) over a LIMITed subquery of ids reads the index entries alone; the former
+        # ``pk IN (subquery)`` fetched each of up to COUNT_CAP table rows by id, ten times slower.
+        counts[status] = base.filter(status=status).values("pk")[:COUNT_CAP].count()
     return counts
 
 
