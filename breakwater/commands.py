@@ -172,8 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_compilemessages
     )
 
-    bench = sub.add_parser("bench", help="benchmarks: ingest, inbox")
-    bench.add_argument("which", choices=["ingest", "inbox"])
+    bench = sub.add_parser("bench", help="benchmarks: ingest, inbox, search")
+    bench.add_argument("which", choices=["ingest", "inbox", "search"])
     bench.add_argument("--items", type=int, default=None)
     bench.add_argument("--messages", type=int, default=None)
     bench.add_argument("--samples", type=int, default=None)

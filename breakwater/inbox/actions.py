@@ -65,9 +65,15 @@ def access_assignee(member: Membership, assignee: int | str | None) -> User | No
     return user
 
 
+# What the tag links keep a copy of (see ``ConversationTag``).
+_COPIED_TO_TAGS = frozenset({"status", "last_activity_at"})
+
+
 def _touch(conv: Conversation, fields: list[str]) -> None:
     conv.updated_at = timezone.now()
     conv.save(update_fields=[*fields, "updated_at"])
+    if _COPIED_TO_TAGS.intersection(fields):
+        ConversationTag.objects.refresh_copies([conv.pk])
 
 
 def _announce(member: Membership, conversations: Iterable[Conversation]) -> None:
@@ -153,7 +159,11 @@ def _apply_tags(member: Membership, conv: Conversation, changes: Changes) -> dic
         )
         new = [t for t in tags if t.pk not in have]
         ConversationTag.objects.bulk_create(
-            [ConversationTag(conversation=conv, tag=t) for t in new]
+            [
+                ConversationTag(conversation=conv, tag=t, status=conv.status,
+                                last_activity_at=conv.last_activity_at)
+                for t in new
+            ]
         )
         if new:
             done["added_tags"] = [t.name for t in new]

@@ -32,6 +32,7 @@ from breakwater.core.models import Channel
 from breakwater.inbox.models import (
     Contact,
     Conversation,
+    ConversationTag,
     DeliveryState,
     Identity,
     Message,
@@ -495,7 +496,8 @@ AGGREGATE_FIELDS = (
 
 
 def _save_aggregates(threads: Iterable[_Thread]) -> None:
-    """One executemany for the batch: far cheaper than bulk_update's CASE chains."""
+    """One executemany for the batch: far cheaper than bulk_update's CASE chains. The tag
+    links' copy of status and activity follows in one UPDATE per chunk."""
     table = Conversation._meta.db_table
     sets = ", ".join(f"{f} = %s" for f in AGGREGATE_FIELDS)
     ops = connections[DEFAULT_DB_ALIAS].ops
@@ -506,6 +508,8 @@ def _save_aggregates(threads: Iterable[_Thread]) -> None:
     if rows:
         with connection.cursor() as cursor:
             cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", rows)  # noqa: S608
+        for chunk in _chunks([row[-1] for row in rows]):
+            ConversationTag.objects.refresh_copies(chunk)
 
 
 def _db_value(ops: Any, value: Any) -> Any:

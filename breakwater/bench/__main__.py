@@ -1,0 +1,28 @@
+"""The bench child: ``python -m breakwater.bench <which> [...]``, started by ``run_bench``."""
+
+import argparse
+import os
+import sys
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m breakwater.bench")
+    parser.add_argument("which", choices=["ingest", "inbox", "search"])
+    parser.add_argument("--items", type=int, default=None)
+    parser.add_argument("--messages", type=int, default=None)
+    parser.add_argument("--samples", type=int, default=None)
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "breakwater.settings")
+    import django
+
+    django.setup()
+    from breakwater.bench import env, run_bench
+
+    if not env.inside():
+        # Started by hand: isolate like `breakwater bench` does rather than touch a real database.
+        return env.run_isolated(args)
+    return run_bench(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

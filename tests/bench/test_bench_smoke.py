@@ -1,0 +1,72 @@
+"""Both benchmarks at a tiny size, so they cannot rot: they run, print their table and a final
+JSON line, and every figure is there and positive. No timing is asserted (that is what the
+full runs are for, on a quiet machine)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+import pytest
+
+from breakwater.bench import env, run_bench
+
+
+def _run(capfd: pytest.CaptureFixture[str], **args: Any) -> tuple[str, dict[str, Any]]:
+    namespace = argparse.Namespace(**{"items": None, "messages": None, "samples": None, **args})
+    code = run_bench(namespace)
+    out, err = capfd.readouterr()
+    assert code == 0, f"bench {args['which']} failed:\n{out}\n{err}"
+    lines = out.strip().splitlines()
+    return out, json.loads(lines[-1])
+
+
+def _machine(figures: dict[str, Any]) -> None:
+    machine = figures["machine"]
+    assert machine["cores"] >= 1
+    assert machine["sqlite"].count(".") == 2
+    assert machine["python"]
+
+
+def test_ingest_bench_prints_rates_and_ratio(capfd: pytest.CaptureFixture[str]) -> None:
+    out, figures = _run(capfd, which="ingest", items=2000)
+
+    assert "ratio ingest / raw insert" in out
+    assert figures["bench"] == "ingest"
+    assert (figures["items"], figures["created"], figures["batch"]) == (2000, 2000, 1000)
+    for key in ("ingest_items_per_s", "baseline_rows_per_s", "ratio", "ingest_seconds",
+                "baseline_seconds"):  # fmt: skip
+        assert figures[key] > 0, key
+    _machine(figures)
+
+
+def test_inbox_bench_prints_latencies_for_api_and_pages(capfd: pytest.CaptureFixture[str]) -> None:
+    out, figures = _run(capfd, which="inbox", messages=5000, samples=10)
+
+    assert "API p95" in out and "page p95" in out
+    assert figures["bench"] == "inbox"
+    assert figures["messages"] == 5000
+    assert figures["pages_error"] is None, figures["pages_error"]
+    kinds = ("open", "channel", "tag", "page 2 (cursor)", "conversation")
+    for side in ("api", "page"):
+        for kind in kinds:
+            result = figures["results_ms"][f"{side} {kind}"]
+            assert result["p50_ms"] > 0 and result["p95_ms"] >= result["p50_ms"], (side, kind)
+    assert figures["list_p95_api_ms"] > 0 and figures["list_p95_page_ms"] > 0
+    _machine(figures)
+
+
+def test_the_child_gets_no_database_or_redis_of_the_user(tmp_path: Any,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgres://user@db.invalid/prod")
+    monkeypatch.setenv("REDIS_URL", "redis://redis.invalid/0")
+    monkeypatch.setenv("BREAKWATER_DATA_DIR", "/srv/breakwater")
+    monkeypatch.setenv("BREAKWATER_INGEST_BATCH", "5")
+
+    child = env.child_env(tmp_path)
+
+    assert "DATABASE_URL" not in child and "REDIS_URL" not in child
+    assert "BREAKWATER_INGEST_BATCH" not in child
+    assert child["BREAKWATER_DATA_DIR"] == str(tmp_path) == child[env.DIR_VAR]
+    assert child["DJANGO_SETTINGS_MODULE"] == "breakwater.settings"
