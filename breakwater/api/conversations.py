@@ -22,6 +22,13 @@ class ListParams(Schema):
     tag: str | None = None
     kind: str | None = None
     q: str | None = None
+    language: str | None = Field(
+        None, description='language of the newest inbound message, e.g. "fi"; "und": undetermined'
+    )
+    sentiment: str | None = Field(
+        None, description="sentiment of the newest inbound message: positive, neutral or negative"
+    )
+    spam: bool | None = Field(None, description="true: only spam; false: no spam")
     cursor: str | None = None
     limit: int = Field(queries.DEFAULT_LIMIT, ge=1, le=queries.MAX_LIMIT)
 
@@ -56,6 +63,7 @@ def list_conversations(request: HttpRequest, params: Query[ListParams]) -> dict[
     filters = queries.Filters(
         status=params.status, network=params.network, channel=params.channel,
         assignee=params.assignee, tag=params.tag, kind=params.kind, q=params.q,
+        language=params.language, sentiment=params.sentiment, spam=params.spam,
     )
     rows, next_cursor = queries.list_conversations(member, filters, params.cursor, params.limit)
     counts = queries.status_counts(member, filters) if not params.cursor else {}

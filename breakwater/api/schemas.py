@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from ninja import Schema
+from pydantic import Field
 
 from breakwater.inbox.models import Conversation, Message, Note
 
@@ -42,6 +43,9 @@ class ConversationOut(Schema):
     first_response_at: datetime | None
     last_activity_at: datetime
     created_at: datetime
+    language: str = Field(description="of the newest inbound message; und: undetermined")
+    sentiment: str = Field(description='of the newest inbound message; "" until scored')
+    is_spam: bool = Field(description="every inbound message is spam")
 
     @staticmethod
     def resolve_tags(obj: Conversation) -> list[str]:
@@ -70,8 +74,22 @@ class MessageOut(Schema):
     created_at: datetime
     delivery_state: str
     delivery_error: str
-    language: str
-    sentiment: str
+    language: str = Field(description='ISO 639-1 code; "und" when unsure; "" before analysis')
+    language_confidence: float | None
+    sentiment: str = Field(description='positive, neutral or negative; "" until scored')
+    sentiment_score: float | None = Field(description="P(positive) - P(negative), -1..1")
+    is_spam: bool
+    spam_reasons: list[str]
+    is_abusive: bool
+    abuse_reasons: list[str]
+    keywords: list[str]
+    corrections: dict[str, Any] = Field(
+        description='what people changed by hand: {"sentiment": {"from", "to", "by", "at"}}'
+    )
+
+    @staticmethod
+    def resolve_corrections(obj: Message) -> dict[str, Any]:
+        return obj.analysis_correction
 
     @staticmethod
     def resolve_external_id(obj: Message) -> str:
@@ -94,12 +112,6 @@ class NoteOut(Schema):
 class ConversationDetailOut(ConversationOut):
     messages: list[MessageOut]
     notes: list[NoteOut]
-
-
-class ConversationPage(Schema):
-    items: list[ConversationOut]
-    next_cursor: str | None
-    counts: dict[str, int]
 
 
 class ChannelOut(Schema):

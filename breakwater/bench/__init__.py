@@ -36,4 +36,8 @@ def run_bench(args: argparse.Namespace) -> int:
         from breakwater.bench.search import run
 
         return run(args)
-    raise ValueError(f"unknown benchmark {args.which!r}; one of ingest, inbox, search")
+    if args.which == "analysis":
+        from breakwater.bench.analysis import run
+
+        return run(args)
+    raise ValueError(f"unknown benchmark {args.which!r}; one of ingest, inbox, search, analysis")

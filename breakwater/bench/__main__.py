@@ -7,7 +7,7 @@ import sys
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m breakwater.bench")
-    parser.add_argument("which", choices=["ingest", "inbox", "search"])
+    parser.add_argument("which", choices=["ingest", "inbox", "search", "analysis"])
     parser.add_argument("--items", type=int, default=None)
     parser.add_argument("--messages", type=int, default=None)
     parser.add_argument("--samples", type=int, default=None)

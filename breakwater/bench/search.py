@@ -38,6 +38,7 @@ from breakwater.bench.common import (
     print_table,
     sqlite_connect,
 )
+from breakwater.bench.seed import Table, db_time
 
 DEFAULT_MESSAGES = 1_000_000
 SEED = 20251125
@@ -61,14 +62,23 @@ def _setup_workspace() -> tuple[Any, list[int]]:
     return member, [c.pk for c in channels]
 
 
+MESSAGE_COLUMNS = (
+    "workspace_id", "conversation_id", "channel_id", "network", "external_id", "direction",
+    "kind", "parent_external_id", "text", "url", "media", "raw", "created_at", "received_at",
+    "language", "search_text", "is_public",
+)
+CONVERSATION_COLUMNS = (
+    "id", "workspace_id", "channel_id", "network", "thread_key", "kind", "status", "priority",
+    "preview", "message_count", "first_inbound_at", "last_inbound_at", "last_activity_at",
+    "created_at", "updated_at",
+)
+
+
 class _Seeder:
     """Message rows in chunks, conversations kept in memory and written at the end."""
 
     def __init__(self, workspace_id: int) -> None:
-        from breakwater.inbox.models import Message
-
         self.workspace_id = workspace_id
-        self.fields = [f for f in Message._meta.concrete_fields if f.attname != "id"]
         self.conversations: dict[tuple[int, str], dict[str, Any]] = {}
         self.rng = random.Random(SEED)
         self.df: Counter[str] = Counter()
@@ -77,12 +87,8 @@ class _Seeder:
         self.pairs: list[str] = []
         self.sampled = 0
 
-    def insert_sql(self) -> str:
-        names = ", ".join(f'"{f.column}"' for f in self.fields)
-        marks = ", ".join("?" for _ in self.fields)
-        return f'INSERT INTO inbox_message ({names}) VALUES ({marks})'  # noqa: S608
-
-    def message_row(self, item: dict[str, Any], conn: Any) -> tuple[Any, ...]:
+    def message_row(self, item: dict[str, Any]) -> tuple[Any, ...]:
+        """One message, in ``MESSAGE_COLUMNS`` order (``seed.Table`` adds the defaults)."""
         from breakwater.analysis.lemmas import lemmas
 
         language = (item.get("raw") or {}).get("lang", "")
@@ -91,32 +97,13 @@ class _Seeder:
         search_text = " ".join(lemmas(item["text"], language))
         if self.sampled < 200_000 and self.rng.random() < 0.2:
             self._sample(item["text"], search_text, language)
-        values = {
-            "workspace_id": self.workspace_id,
-            "conversation_id": conv["id"],
-            "channel_id": item["channel"],
-            "network": item["network"],
-            "external_id": item["external_id"],
-            "direction": item.get("direction") or "in",
-            "kind": item["kind"],
-            "parent_external_id": item.get("parent_external_id") or "",
-            "text": item["text"],
-            "url": item.get("url") or "",
-            "media": json.dumps(item.get("media") or []),
-            "raw": "{}",
-            "created_at": _db_time(created),
-            "received_at": _db_time(created),
-            "language": language,
-            "search_text": search_text,
-            "is_public": item.get("is_public", True),
-        }
-        row = []
-        for f in self.fields:
-            if f.attname in values:
-                row.append(values[f.attname])
-            else:
-                row.append(f.get_db_prep_save(f.get_default(), conn))
-        return tuple(row)
+        return (
+            self.workspace_id, conv["id"], item["channel"], item["network"], item["external_id"],
+            item.get("direction") or "in", item["kind"], item.get("parent_external_id") or "",
+            item["text"], item.get("url") or "", json.dumps(item.get("media") or []), "{}",
+            db_time(created), db_time(created), language, search_text,
+            item.get("is_public", True),
+        )  # fmt: skip
 
     def _conversation(self, item: dict[str, Any], created: datetime) -> dict[str, Any]:
         key = (item["channel"], item["thread_key"])
@@ -150,20 +137,14 @@ class _Seeder:
                     self.inflected[word] += 1
 
     def conversation_rows(self) -> list[tuple[Any, ...]]:
+        """The conversations, in ``CONVERSATION_COLUMNS`` order."""
         rows = []
         for c in self.conversations.values():
-            first, last = _db_time(c["first"]), _db_time(c["last"])
+            first, last = db_time(c["first"]), db_time(c["last"])
             rows.append((c["id"], self.workspace_id, c["channel"], c["network"], c["thread_key"],
                          c["kind"], c["status"], 0, c["preview"], c["count"], first, last,
                          last, first, last))
         return rows
-
-
-CONVERSATION_INSERT = (
-    "INSERT INTO inbox_conversation (id, workspace_id, channel_id, network, thread_key, kind, "
-    "status, priority, preview, message_count, first_inbound_at, last_inbound_at, "
-    "last_activity_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
 
 
 def _seed(workspace_id: int, channel_ids: list[int], count: int) -> tuple[_Seeder, dict[str, float]]:
@@ -172,8 +153,11 @@ def _seed(workspace_id: int, channel_ids: list[int], count: int) -> tuple[_Seede
 
     from breakwater.connectors.demo.simulator import generate_items
     from breakwater.inbox import search
+    from breakwater.inbox.models import Conversation, Message
 
     seeder = _Seeder(workspace_id)
+    messages = Table(Message, MESSAGE_COLUMNS)
+    conversations = Table(Conversation, CONVERSATION_COLUMNS)
     connection.ensure_connection()
     end = datetime(2026, 11, 1, tzinfo=UTC)
     items = generate_items(channel_ids, count, seed=SEED, start=end - timedelta(days=365), end=end)
@@ -181,21 +165,20 @@ def _seed(workspace_id: int, channel_ids: list[int], count: int) -> tuple[_Seede
     db.execute("PRAGMA foreign_keys = OFF")  # conversations are written after their messages
     for name in search.SQLITE_TRIGGERS:
         db.execute(f"DROP TRIGGER {name}")
-    insert = seeder.insert_sql()
     timings = {"rows": 0.0, "insert": 0.0}
     t0 = time.perf_counter()
     for chunk in _chunks(items, CHUNK):
         t = time.perf_counter()
-        rows = [seeder.message_row(item, connection) for item in chunk]
+        rows = [seeder.message_row(item) for item in chunk]
         timings["rows"] += time.perf_counter() - t
         t = time.perf_counter()
         db.execute("BEGIN IMMEDIATE")
-        db.executemany(insert, rows)
+        messages.insert(db, rows)
         db.execute("COMMIT")
         timings["insert"] += time.perf_counter() - t
     t = time.perf_counter()
     db.execute("BEGIN IMMEDIATE")
-    db.executemany(CONVERSATION_INSERT, seeder.conversation_rows())
+    conversations.insert(db, seeder.conversation_rows())
     db.execute("COMMIT")
     timings["insert"] += time.perf_counter() - t
     timings["load"] = time.perf_counter() - t0
@@ -209,11 +192,6 @@ def _seed(workspace_id: int, channel_ids: list[int], count: int) -> tuple[_Seede
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     return seeder, timings
-
-
-def _db_time(value: datetime) -> str:
-    """A datetime as Django stores it in SQLite: UTC, naive, ``str()``."""
-    return str(value.astimezone(UTC).replace(tzinfo=None))
 
 
 def _db_path() -> Any:

@@ -29,9 +29,11 @@ from breakwater.inbox.models import (
     Message,
     Note,
     Priority,
+    Sentiment,
     Status,
     Tag,
 )
+from breakwater.ingest import enrich
 from breakwater.outbox import actions as outbox
 
 MAX_TEXT = 10_000
@@ -76,10 +78,9 @@ def _touch(conv: Conversation, fields: list[str]) -> None:
         ConversationTag.objects.refresh_copies([conv.pk])
 
 
-def _announce(member: Membership, conversations: Iterable[Conversation]) -> None:
-    ids = [c.pk for c in conversations]
-    events.publish(member.workspace_id, "conversations.changed", conversation_ids=ids,
-                   created=0, actor=member.user_id)
+def _announce(member: Membership, conversation_ids: Iterable[int]) -> None:
+    events.publish(member.workspace_id, "conversations.changed",
+                   conversation_ids=list(conversation_ids), created=0, actor=member.user_id)
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,7 @@ def do_update_conversations(member: Membership, conversation_ids: Sequence[int],
             done = _apply(member, conv, changes, assignee, priority)
             if done:
                 audit(member, member.workspace_id, "conversation.updated", conv, **done)
-        _announce(member, convs)
+        _announce(member, [c.pk for c in convs])
     return convs
 
 
@@ -242,8 +243,68 @@ def do_add_note(member: Membership, conversation_id: int, text: str) -> Note:
         )
         _touch(conv, [])
         audit(member, member.workspace_id, "note.created", note, conversation=conv.pk)
-        _announce(member, [conv])
+        _announce(member, [conv.pk])
     return note
+
+
+LANGUAGE_CODE = re.compile(r"^(?:[a-z]{2,3}|und)$")
+# A corrected label is certain: its score says so.
+_SCORE_OF = {"positive": 1.0, "neutral": 0.0, "negative": -1.0}
+
+
+def check_correction(member: Membership, message: Message, sentiment: str | None,
+                     language: str | None, spam: bool | None) -> None:
+    check_role(member, Role.AGENT)
+    if sentiment is None and language is None and spam is None:
+        raise Invalid("nothing to correct: give sentiment, language or spam")
+    if sentiment is not None and sentiment not in Sentiment.values:
+        raise Invalid(f"unknown sentiment {sentiment!r}; one of positive, neutral, negative")
+    if language is not None and not LANGUAGE_CODE.match(language):
+        raise Invalid(f"language must be an ISO 639 code such as fi, sv or en (or und), got {language!r}")
+    if message.direction != Direction.IN and (sentiment is not None or spam is not None):
+        raise Invalid("only inbound messages have a sentiment or a spam flag")
+
+
+def do_correct_message(member: Membership, message_id: int, *, sentiment: str | None = None,
+                       language: str | None = None, spam: bool | None = None) -> Message:
+    """A person's verdict on a message's analysis. The first automatic value is kept in
+    ``analysis_correction`` (corrections are labelled examples for evaluation), the worker
+    never scores the message again, and its conversation's filters follow."""
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update()
+            .filter(pk=message_id, workspace_id=member.workspace_id)
+            .first()
+        )
+        if message is None:
+            raise NotFound(f"message {message_id} not found")
+        check_correction(member, message, sentiment, language, spam)
+        corrections = dict(message.analysis_correction)
+        fields: list[str] = []
+        changed: dict[str, object] = {}
+        now = timezone.now().isoformat()
+        for field, key, value in (("sentiment", "sentiment", sentiment),
+                                  ("language", "language", language), ("is_spam", "spam", spam)):
+            if value is None or getattr(message, field) == value:
+                continue
+            first = corrections.get(key, {}).get("from", getattr(message, field))
+            corrections[key] = changed[key] = {
+                "from": first, "to": value, "by": member.user_id, "at": now,
+            }
+            setattr(message, field, value)
+            fields.append(field)
+        if not fields:
+            return message
+        if "sentiment" in fields:
+            message.sentiment_score = _SCORE_OF[message.sentiment]
+            fields.append("sentiment_score")
+        message.analysis_correction = corrections
+        message.save(update_fields=[*fields, "analysis_correction"])
+        Conversation.objects.refresh_analysis([message.conversation_id])
+        audit(member, member.workspace_id, "message.corrected", message,
+              conversation=message.conversation_id, **changed)
+        _announce(member, [message.conversation_id])
+    return message
 
 
 def _check_reply(member: Membership, conv: Conversation, text: str) -> None:
@@ -283,7 +344,7 @@ def do_reply(member: Membership, conversation_id: int, text: str,
             return _replayed_reply(existing, conv, text), False
         message = _store_reply(member, conv, text, key)
         audit(member, member.workspace_id, "reply.queued", message, conversation=conv.pk)
-        _announce(member, [conv])
+        _announce(member, [conv.pk])
     return message, True
 
 
@@ -311,6 +372,7 @@ def _store_reply(member: Membership, conv: Conversation, text: str, key: str) ->
         is_public=target.is_public if target else conv.kind != Kind.DM,
         created_at=now,
         delivery_state=DeliveryState.QUEUED,
+        **enrich.outbound_fields(text.strip()),
     )
     outbox.do_enqueue(
         workspace_id=member.workspace_id,

@@ -4,7 +4,8 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -72,6 +73,14 @@ class Kind(models.TextChoices):
     REPLY = "reply", _("Reply")
 
 
+class Sentiment(models.TextChoices):
+    """What ``analysis.score_sentiment`` answers; "" until the worker has scored a message."""
+
+    POSITIVE = "positive", _("Positive")
+    NEUTRAL = "neutral", _("Neutral")
+    NEGATIVE = "negative", _("Negative")
+
+
 class Tag(models.Model):
     """A workspace's label for conversations."""
 
@@ -84,6 +93,25 @@ class Tag(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ConversationQuerySet(models.QuerySet):
+    def refresh_analysis(self, conversation_ids: Iterable[int]) -> int:
+        """Language, sentiment and spam of the conversations again from their messages.
+
+        For writers that change a message's analysis after ingest (the worker's sentiment, a
+        person's correction); ingest folds its own batch in memory.
+        """
+        ids = list(conversation_ids)
+        if not ids:
+            return 0
+        inbound = Message.objects.filter(conversation_id=OuterRef("pk"), direction=Direction.IN)
+        newest = inbound.order_by("-created_at", "-id")
+        return self.filter(pk__in=ids).update(
+            language=Coalesce(Subquery(newest.values("language")[:1]), Value("")),
+            sentiment=Coalesce(Subquery(newest.values("sentiment")[:1]), Value("")),
+            is_spam=Exists(inbound) & ~Exists(inbound.filter(is_spam=False)),
+        )
 
 
 class Conversation(models.Model):
@@ -115,6 +143,14 @@ class Conversation(models.Model):
     last_activity_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # From the newest inbound message (language on ingest, sentiment once the worker scored
+    # it or a person corrected it), so the inbox filters read conversation rows alone.
+    language = models.CharField(max_length=8, blank=True, default="")
+    sentiment = models.CharField(max_length=10, choices=Sentiment.choices, blank=True, default="")
+    # True while every inbound message is spam: one real message makes the thread real.
+    is_spam = models.BooleanField(default=False)
+
+    objects = ConversationQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -241,15 +277,24 @@ class Message(models.Model):
         max_length=10, choices=DeliveryState.choices, default=DeliveryState.RECEIVED
     )
     delivery_error = models.TextField(blank=True, default="")
-    # Filled by analysis/ on ingest; null until then.
+    # Filled by analysis/ inline on ingest (see ingest/enrich.py); "und": undetermined.
     language = models.CharField(max_length=8, blank=True, default="")
     language_confidence = models.FloatField(null=True, blank=True)
-    sentiment = models.CharField(max_length=10, blank=True, default="")
+    # Filled by the worker within seconds of ingest (inbound messages only); "" until then.
+    sentiment = models.CharField(max_length=10, choices=Sentiment.choices, blank=True, default="")
     sentiment_score = models.FloatField(null=True, blank=True)
     is_spam = models.BooleanField(default=False)
+    spam_reasons = models.JSONField(default=list, blank=True)
+    is_abusive = models.BooleanField(default=False)
+    abuse_reasons = models.JSONField(default=list, blank=True)
+    # Base forms and two-word phrases for trends (``analysis.keywords``).
+    keywords = models.JSONField(default=list, blank=True)
     # Space-joined ``analysis.lemmas.lemmas(text, language)``: what full-text search indexes
     # beside ``text`` (SQLite FTS5 table / PostgreSQL tsvector, see inbox/search.py).
     search_text = models.TextField(blank=True, default="")
+    # What people changed by hand, kept as labelled examples for evaluation:
+    # {"sentiment": {"from": "neutral", "to": "negative", "by": user id, "at": iso time}}.
+    analysis_correction = models.JSONField(default=dict, blank=True)
     raw = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -259,6 +304,10 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["conversation", "created_at", "id"], name="msg_conversation"),
             models.Index(fields=["author", "-created_at"], name="msg_author"),
+            # The worker's queue of inbound messages still to score: only they are indexed.
+            models.Index(
+                fields=["id"], condition=Q(direction="in", sentiment=""), name="msg_unscored"
+            ),
         ]
 
     def __str__(self) -> str:

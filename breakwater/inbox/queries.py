@@ -22,6 +22,7 @@ from breakwater.inbox.models import (
     ConversationTag,
     Message,
     Note,
+    Sentiment,
     Status,
     Tag,
 )
@@ -41,6 +42,9 @@ class Filters:
     tag: str | None = None
     kind: str | None = None
     q: str | None = None
+    language: str | None = None  # of the newest inbound message; "und": undetermined
+    sentiment: str | None = None  # of the newest inbound message
+    spam: bool | None = None  # True: only spam; False: no spam; None: both
 
 
 def encode_cursor(conv: Conversation) -> str:
@@ -95,6 +99,16 @@ def _filtered(member: Membership, filters: Filters, found: search.Search | None 
         qs = qs.filter(kind=filters.kind)
     if filters.assignee:
         qs = _filter_assignee(member, qs, filters.assignee)
+    if filters.language:
+        qs = qs.filter(language=filters.language.lower())
+    if filters.sentiment:
+        if filters.sentiment not in Sentiment.values:
+            raise Invalid(
+                f"unknown sentiment {filters.sentiment!r}; one of positive, neutral, negative"
+            )
+        qs = qs.filter(sentiment=filters.sentiment)
+    if filters.spam is not None:
+        qs = qs.filter(is_spam=filters.spam)
     if filters.q:
         # Full-text, lemma-aware, with a plan chosen by how common the words are: search.py.
         qs = (found or search.Search(member.workspace_id, filters.q)).filter(qs)

@@ -115,6 +115,33 @@ POSTGRES_DROP = [
 ]
 
 
+def ensure_sqlite_index(db: Any) -> bool:
+    """Put back the FTS5 triggers if a migration dropped them; True when it had to.
+
+    SQLite applies many schema changes (adding any NOT NULL column, for one) by building a
+    new ``inbox_message`` and renaming it into place, which silently drops the triggers on
+    the old table: new messages would then never reach the index. Run after every
+    ``migrate`` (``inbox/apps.py``); the index is rebuilt once when triggers were missing,
+    since rows may have changed while they were gone.
+    """
+    if db.vendor != "sqlite":
+        return False
+    with db.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = %s", [FTS_TABLE]
+        )
+        if cursor.fetchone() is None:
+            return False  # migration 0003 has not run yet
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        present = {name for (name,) in cursor.fetchall()}
+        missing = [sql for name, sql in SQLITE_TRIGGERS.items() if name not in present]
+        for sql in missing:
+            cursor.execute(sql)
+        if missing:
+            rebuild_sqlite_index(cursor)
+    return bool(missing)
+
+
 def rebuild_sqlite_index(cursor: Any) -> None:
     """Re-read every message into the FTS5 table (after a bulk load without triggers)."""
     cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")

@@ -2,8 +2,9 @@
 
 The steps, each one query (or one bulk write) per batch, never one per item:
 validate -> dedupe on (channel, external_id) -> resolve authors to identities and contacts
--> thread into conversations by thread_key -> store messages -> update conversation
-aggregates -> announce after commit.
+-> thread into conversations by thread_key -> analyse the new items (language, search
+lemmas, keywords, spam: ``ingest/enrich.py``) -> store messages -> update conversation
+aggregates -> announce after commit. Sentiment follows from the worker, a tick later.
 
 Idempotent: an item seen before (same channel and external id) is counted as a duplicate
 and changes nothing, so webhook and poll overlap, redelivery and replays are harmless.
@@ -26,9 +27,11 @@ from django.db import (
 )
 from django.utils import timezone
 
+from breakwater.analysis import Analysis
 from breakwater.connectors.base import InboundItem, parse_item
 from breakwater.core import events
 from breakwater.core.models import Channel
+from breakwater.ingest import enrich
 from breakwater.inbox.models import (
     Contact,
     Conversation,
@@ -423,15 +426,17 @@ def _new_conversation(workspace_id: int, channel: Channel, thread_key: str, firs
 _MESSAGE_ATTNAMES = (
     "workspace_id", "conversation_id", "channel_id", "network", "external_id", "direction",
     "kind", "parent_external_id", "author_id", "text", "html", "media", "url", "is_public",
-    "created_at", "received_at", "delivery_state", "raw",
+    "created_at", "received_at", "delivery_state", "raw", *enrich.MESSAGE_ATTNAMES,
 )
+# The batch's fast analysis, by ``id()`` of its item (the items outlive the batch).
+_Analyses = dict[int, Analysis | None]
 
 
 _RECEIVED, _SENT = DeliveryState.RECEIVED.value, DeliveryState.SENT.value
 
 
 def _message(workspace_id: int, conv: Conversation, item: InboundItem,
-             identities: _Identities, now: datetime) -> tuple[Any, ...]:
+             identities: _Identities, analysis: Analysis | None, now: datetime) -> tuple[Any, ...]:
     """One message row, in ``_MESSAGE_ATTNAMES`` order."""
     author = identities.get((item.network, item.author.external_id)) if item.author else None
     return (
@@ -453,10 +458,11 @@ def _message(workspace_id: int, conv: Conversation, item: InboundItem,
         now,
         _RECEIVED if item.direction == "in" else _SENT,
         item.raw,
+        *enrich.message_fields(analysis, inbound=item.direction == "in"),
     )
 
 
-def _apply_to_conversation(thread: _Thread, identities: _Identities,
+def _apply_to_conversation(thread: _Thread, identities: _Identities, analyses: _Analyses,
                            now: datetime) -> None:
     """Fold the batch's items into the conversation's aggregates (in memory)."""
     conv = thread.conversation
@@ -467,19 +473,24 @@ def _apply_to_conversation(thread: _Thread, identities: _Identities,
             if item.text:
                 conv.preview = item.text[:PREVIEW_LENGTH]
         if item.direction == "in":
-            _apply_inbound(conv, item, identities)
+            _apply_inbound(conv, item, identities, analyses[id(item)])
         elif conv.first_inbound_at and not conv.first_response_at and item.kind != "post":
             # A reply made in the network's own app still answers the customer.
             conv.first_response_at = item.created_at
     conv.updated_at = now
 
 
-def _apply_inbound(conv: Conversation, item: InboundItem,
-                   identities: _Identities) -> None:
+def _apply_inbound(conv: Conversation, item: InboundItem, identities: _Identities,
+                   analysis: Analysis | None) -> None:
+    spam = analysis is not None and analysis.spam
+    # Spam while every inbound message is: the first one decides, each later one can clear it.
+    conv.is_spam = spam if conv.first_inbound_at is None else conv.is_spam and spam
     if conv.first_inbound_at is None or item.created_at < conv.first_inbound_at:
         conv.first_inbound_at = item.created_at
     if conv.last_inbound_at is None or item.created_at > conv.last_inbound_at:
         conv.last_inbound_at = item.created_at
+        if analysis is not None:
+            conv.language = analysis.language
         if conv.status != Status.OPEN:
             conv.status = Status.OPEN
     if conv.kind == "post":
@@ -491,7 +502,8 @@ def _apply_inbound(conv: Conversation, item: InboundItem,
 
 AGGREGATE_FIELDS = (
     "status", "kind", "contact_id", "preview", "message_count", "first_inbound_at",
-    "last_inbound_at", "first_response_at", "last_activity_at", "updated_at",
+    "last_inbound_at", "first_response_at", "last_activity_at", "updated_at", "language",
+    "is_spam",
 )
 
 
@@ -523,15 +535,16 @@ def _store(workspace_id: int, items: list[InboundItem], result: IngestResult) ->
     identities = _resolve_identities(workspace_id, items)
     now = timezone.now()
     threads = _resolve_threads(workspace_id, items, channels, now)
+    analyses: _Analyses = dict(zip(map(id, items), enrich.analyse_items(items), strict=True))
     for thread in threads.values():
-        _apply_to_conversation(thread, identities, now)
+        _apply_to_conversation(thread, identities, analyses, now)
     seen: _Seen = {}
     # New conversations are inserted with their aggregates; only existing ones are updated.
     _bulk_insert(Conversation).create(
         [t.conversation for t in threads.values() if t.created], seen
     )
     messages = [
-        _message(workspace_id, thread.conversation, item, identities, now)
+        _message(workspace_id, thread.conversation, item, identities, analyses[id(item)], now)
         for thread in threads.values()
         for item in thread.items
     ]

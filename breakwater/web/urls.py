@@ -16,4 +16,5 @@ urlpatterns = [
     path("c/<int:conversation_id>/update/", views.update, name="update"),
     path("c/<int:conversation_id>/reply/", views.reply, name="reply"),
     path("c/<int:conversation_id>/note/", views.note, name="note"),
+    path("m/<int:message_id>/correct/", views.correct, name="correct"),
 ]

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,9 +23,13 @@ from breakwater.core.errors import ActionError, NotFound
 from breakwater.core.models import Channel, Membership
 from breakwater.inbox import actions, queries
 from breakwater.inbox.actions import Changes
-from breakwater.inbox.models import Kind, Priority, Status
+from breakwater.inbox.models import Kind, Priority, Sentiment, Status
 
-FILTER_KEYS = ("status", "network", "channel", "assignee", "tag", "kind", "q")
+FILTER_KEYS = ("status", "network", "channel", "assignee", "tag", "kind", "q", "language",
+               "sentiment", "spam")
+# Offered in the language filter: the languages Breakwater analyses best, and "undetermined".
+FILTER_LANGUAGES = ("fi", "sv", "en", "et", "de", "ru")
+SPAM_VALUES = {"1": True, "0": False}
 
 
 def member_for(request: HttpRequest) -> Membership:
@@ -51,7 +56,17 @@ def _filters(request: HttpRequest) -> queries.Filters:
         tag=get.get("tag") or None,
         kind=get.get("kind") or None,
         q=(get.get("q") or "").strip() or None,
+        language=get.get("language") or None,
+        sentiment=get.get("sentiment") or None,
+        spam=SPAM_VALUES.get(get.get("spam", "")),
     )
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """``(code, name in the user's language)`` for the language filter and corrections."""
+    return [(code, get_language_info(code)["name_translated"]) for code in FILTER_LANGUAGES] + [
+        ("und", _("Undetermined"))
+    ]
 
 
 def _query_string(request: HttpRequest, **overrides: str | None) -> str:
@@ -91,6 +106,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         channels=Channel.objects.filter(workspace_id=member.workspace_id).order_by("name"),
         tags=queries.workspace_tags(member),
         kinds=Kind.choices,
+        languages=language_choices(),
+        sentiments=Sentiment.choices,
         count_cap=queries.COUNT_CAP,
     )
     return render(request, "web/inbox.html", context)
@@ -114,6 +131,8 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
         "tags": queries.workspace_tags(member),
         "priorities": Priority.choices,
         "statuses": Status.choices,
+        "languages": language_choices(),
+        "sentiments": Sentiment.choices,
         "reply_key": uuid.uuid4().hex,
         "back_qs": request.GET.urlencode(),
     }
@@ -203,3 +222,22 @@ def note(request: HttpRequest, conversation_id: int) -> HttpResponse:
     except ActionError as exc:
         return _done(request, conversation_id, error=exc.message)
     return _done(request, conversation_id, ok=_("Note added."))
+
+
+@login_required
+@require_POST
+def correct(request: HttpRequest, message_id: int) -> HttpResponse:
+    """A person sets a message's sentiment, language or spam flag (empty fields stay)."""
+    member = member_for(request)
+    post = request.POST
+    try:
+        message = actions.do_correct_message(
+            member,
+            message_id,
+            sentiment=post.get("sentiment") or None,
+            language=post.get("language") or None,
+            spam=SPAM_VALUES.get(post.get("spam", "")),
+        )
+    except ActionError as exc:
+        return _done(request, None, error=exc.message)
+    return _done(request, message.conversation_id, ok=_("Correction saved."))

@@ -189,3 +189,19 @@ class SnippetTestCase(SearchBase):
         response = self.client.get(reverse("web:inbox"), {"q": "palaute", "partial": "rows"})
         html = response.content.decode()
         self.assertIn("<mark>palautteesta</mark> &lt;b&gt;heti&lt;/b&gt;", html)
+
+
+class IndexRepairTestCase(SearchBase):
+    def test_it_puts_back_the_triggers_a_table_rebuild_dropped(self) -> None:
+        """SQLite rebuilds ``inbox_message`` for many migrations, dropping its triggers: the
+        post-migrate repair must bring them back, or new messages are never found."""
+        from django.db import connection
+
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                for name in search.SQLITE_TRIGGERS:
+                    cursor.execute(f"DROP TRIGGER {name}")
+            self.assertTrue(search.ensure_sqlite_index(connection))
+        self.assertFalse(search.ensure_sqlite_index(connection))  # nothing (more) to repair
+        conv = self.add("Kiitos palautteesta!")
+        self.assertEqual(self.ids("palaute"), [conv.pk])

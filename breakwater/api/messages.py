@@ -1,0 +1,41 @@
+"""Messages: a person's correction of what analysis said about one."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from pydantic import model_validator
+
+from breakwater.api.schemas import MessageOut
+from breakwater.inbox import actions
+
+router = Router(tags=["messages"])
+
+
+class CorrectionIn(Schema):
+    sentiment: str | None = None
+    language: str | None = None
+    spam: bool | None = None
+
+    model_config = {"extra": "forbid"}
+
+    @model_validator(mode="after")
+    def _something(self) -> "CorrectionIn":
+        if self.sentiment is None and self.language is None and self.spam is None:
+            raise ValueError("nothing to correct: give sentiment, language or spam")
+        return self
+
+
+@router.patch("/messages/{int:message_id}", response=MessageOut, summary="Correct a message")
+def correct_message(request: HttpRequest, message_id: int, body: CorrectionIn) -> Any:
+    """Set a message's sentiment (`positive`, `neutral`, `negative`), language (`fi`, `sv`,
+    `en`, ..., `und`) or spam flag by hand. The automatic value is kept in `corrections`
+    (they are labelled examples for evaluating the analysis), the change is audited, and the
+    conversation's filters follow."""
+    return actions.do_correct_message(
+        request.member,  # type: ignore[attr-defined]
+        message_id,
+        sentiment=body.sentiment,
+        language=body.language.lower() if body.language else None,
+        spam=body.spam,
+    )
