@@ -88,6 +88,9 @@ def _tasks_thread(stop: threading.Event) -> threading.Thread:
 
 def start(stop: threading.Event) -> list[threading.Thread]:
     """Start the worker loops as daemon threads; set ``stop`` to end them."""
+    from breakwater.ingest.enrich import warm_up_in_background
+
+    warm_up_in_background()
     threads = [
         threading.Thread(target=_loop, args=(stop, _drain_step, 0.5), name="drain", daemon=True),
         threading.Thread(

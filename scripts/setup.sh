@@ -25,12 +25,19 @@ if [ ! -x "$VENV/bin/python" ]; then
   }
 fi
 
-# Reinstall only when the lock or the project metadata changed.
+# The e5 sentiment model (a 91 MB wheel) is optional: the tests exercise it, and a workspace
+# that chose it (BREAKWATER_SENTIMENT_MODEL=e5) needs it; the default install does without.
+extras=()
+if [ "${1:-}" = "--test" ] || [ "${BREAKWATER_SENTIMENT_MODEL:-}" = "e5" ]; then
+  extras=(-r requirements/e5.txt)
+fi
+
+# Reinstall only when the lock, the extras or the project metadata changed.
 stamp="$VENV/.breakwater-installed"
-want=$(cat requirements/lock.txt pyproject.toml | sha256sum | cut -d' ' -f1)
+want=$(cat requirements/lock.txt pyproject.toml | sha256sum | cut -d' ' -f1)${extras:+-e5}
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing pinned dependencies"
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements/lock.txt
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements/lock.txt "${extras[@]}"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e .
   echo "$want" > "$stamp"
 fi

@@ -13,14 +13,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from breakwater.analysis.inline import Analysis, analyze
+    from breakwater.analysis.inline import Analysis, analyze, warm_up
     from breakwater.analysis.sentiment import Sentiment, score_sentiment
 
-__all__ = ["Analysis", "Sentiment", "analyze", "score_sentiment"]
+__all__ = ["Analysis", "Sentiment", "analyze", "score_sentiment", "warm_up"]
 
 _EXPORTS = {
     "Analysis": "breakwater.analysis.inline",
     "analyze": "breakwater.analysis.inline",
+    "warm_up": "breakwater.analysis.inline",
     "Sentiment": "breakwater.analysis.sentiment",
     "score_sentiment": "breakwater.analysis.sentiment",
 }

@@ -7,6 +7,7 @@ on one core (``breakwater bench analysis`` measures it). Sentiment is separate
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -74,3 +75,29 @@ def analyze(
             )
         )
     return out
+
+
+def warm_up(sentiment_model: str = "fast") -> float:
+    """Load every model and word list now, not on the first message; returns the seconds.
+
+    The loads cost about 6 s once per process (simplemma's dictionaries most of it, then
+    py3langid's model, Voikko, the lexicons and the sentiment weights): a process that
+    ingests calls this at start, in the background (``ingest.enrich.warm_up_in_background``).
+    """
+    from breakwater.analysis import lemmas, lexicons
+    from breakwater.analysis.language import _base_identifier
+    from breakwater.analysis.sentiment import get_model
+
+    started = time.perf_counter()
+    _base_identifier()
+    lemmas.preload()
+    for language in lexicons.LANGUAGES:
+        lexicons.sentiment_lexicon(language)
+        lexicons.negators(language)
+        lexicons.stopwords(language)
+        lexicons.profanity(language)
+    lexicons.emoji_polarity()
+    lexicons.scam_domains()
+    get_model(sentiment_model)
+    analyze(["Kiitos!", "Thanks!", "Tack!"])
+    return time.perf_counter() - started

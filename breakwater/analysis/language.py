@@ -12,6 +12,7 @@ link, "@elisa ??") or when the detector is unsure (confidence below ``MIN_CONFID
 from __future__ import annotations
 
 import copy
+import re
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
@@ -25,6 +26,8 @@ UNDETERMINED = "und"
 MIN_CONFIDENCE = 0.20
 # Fewer letters than this is not a text to guess from ("ok", "jee", "?!").
 MIN_LETTERS = 2
+# Two letters anywhere: a search that stops at the second letter, not a count of them all.
+_ENOUGH_LETTERS = re.compile(r"[^\W\d_](?:.*?[^\W\d_]){%d}" % (MIN_LETTERS - 1), re.S)
 
 _lock = threading.Lock()
 _base: Any = None
@@ -63,7 +66,7 @@ def supported_languages() -> list[str]:
 
 def detect(words: str, languages: frozenset[str] | None = None) -> tuple[str, float]:
     """``(language, confidence)`` of text already stripped of handles, links and emoji."""
-    if sum(ch.isalpha() for ch in words) < MIN_LETTERS:
+    if not _ENOUGH_LETTERS.search(words):
         return UNDETERMINED, 0.0
     lang, confidence = _identifier(languages).classify(words)
     confidence = round(float(confidence), 4)

@@ -236,6 +236,14 @@ def _simplemma_lemma(word: str, lang: str = "fi") -> str:
     return found[0] if len(found) == 1 else ""
 
 
+def preload() -> None:
+    """Open Voikko and load simplemma's and Snowball's data for fi, en and sv now."""
+    voikko_available()
+    for lang in _STEM_LANGUAGES:
+        _simplemma_lemma("tervetuloa", lang)
+        _stem("tervetuloa", lang)
+
+
 _stemmers: dict[str, Any] = {}
 
 

@@ -30,6 +30,11 @@ def _lines(name: str) -> list[str]:
     return out
 
 
+# Answers remembered per TermList: social texts repeat their words, so nearly every lookup
+# after the first few thousand messages is one dict hit.
+MEMO_SIZE = 200_000
+
+
 @dataclass
 class TermList:
     """Exact words, prefixes (by length, for one dict lookup per length) and two-word phrases."""
@@ -37,6 +42,8 @@ class TermList:
     exact: dict[str, int] = field(default_factory=dict)
     prefixes: dict[int, dict[str, int]] = field(default_factory=dict)
     phrases: dict[tuple[str, str], int] = field(default_factory=dict)
+    _lengths: tuple[int, ...] = ()
+    _memo: dict[tuple[str, ...], int | None] = field(default_factory=dict)
 
     def add(self, term: str, value: int) -> None:
         term = term.lower()
@@ -46,16 +53,28 @@ class TermList:
             self.phrases[(words[0], words[1])] = value
         elif len(words) == 1 and is_prefix:
             self.prefixes.setdefault(len(words[0]), {})[words[0]] = value
+            self._lengths = tuple(sorted(self.prefixes, reverse=True))
         elif len(words) == 1:
             self.exact[words[0]] = value
+        self._memo.clear()
 
     def lookup(self, *forms: str) -> int | None:
         """The value of the first form found exactly, else of the longest matching prefix."""
+        memo = self._memo
+        if forms in memo:
+            return memo[forms]
+        value = self._find(forms)
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        memo[forms] = value
+        return value
+
+    def _find(self, forms: tuple[str, ...]) -> int | None:
         for form in forms:
             if form in self.exact:
                 return self.exact[form]
         for form in forms:
-            for length in sorted(self.prefixes, reverse=True):
+            for length in self._lengths:
                 if (
                     length <= len(form)
                     and (value := self.prefixes[length].get(form[:length])) is not None

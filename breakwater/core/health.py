@@ -8,6 +8,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 
+from breakwater.analysis.sentiment import model_problem
 from breakwater.core.models import WorkerHeartbeat
 
 
@@ -37,11 +38,12 @@ def _checks() -> dict[str, str]:
         checks["worker"] = f"last seen {last.isoformat()}: is `breakwater worker` running?"
     else:
         checks["worker"] = "ok"
+    checks["sentiment"] = model_problem(settings.BREAKWATER_SENTIMENT_MODEL) or "ok"
     return checks
 
 
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Database reachable, migrations applied, a worker seen recently."""
+    """Database reachable, migrations applied, a worker seen recently, sentiment model usable."""
     checks = _checks()
     ok = all(v == "ok" for v in checks.values())
     return JsonResponse({"status": "ok" if ok else "unavailable", "checks": checks},

@@ -13,13 +13,14 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 
-from breakwater.analysis import Analysis, analyze, score_sentiment
+from breakwater.analysis import Analysis, analyze, score_sentiment, warm_up
 from breakwater.connectors.base import InboundItem
 from breakwater.core import events
 from breakwater.inbox.models import Conversation, Direction, Message
@@ -27,6 +28,20 @@ from breakwater.inbox.models import Conversation, Direction, Message
 log = logging.getLogger(__name__)
 SENTIMENT_BATCH = 500
 MAX_KEYWORDS_STORED = 10
+
+
+def warm_up_in_background() -> None:
+    """Load the analysis models in a thread, so the first batch does not wait for them."""
+
+    def run() -> None:
+        try:
+            log.info("analysis models loaded in %.1f s", warm_up(sentiment_model()))
+        except Exception as exc:
+            # The worker's sentiment step then fails with the same reason, every tick.
+            log.error("loading the analysis models failed: %s", exc)
+
+    if analysis_enabled():
+        threading.Thread(target=run, name="analysis-warm-up", daemon=True).start()
 
 
 def analysis_enabled() -> bool:

@@ -109,6 +109,19 @@ def _converter(f: models.Field) -> Any:
             return f.get_db_prep_save(value, db)
 
         return convert_datetime
+    if isinstance(f, models.JSONField):
+        # Most JSON columns of a message are an empty list or dict: each adapted once.
+        empty: dict[type, Any] = {}
+
+        def convert_json(value: Any, db: Any, seen: _Seen) -> Any:
+            kind = type(value)
+            if value or kind not in (list, dict):
+                return f.get_db_prep_save(value, db)
+            if kind not in empty:
+                empty[kind] = f.get_db_prep_save(kind(), db)
+            return empty[kind]
+
+        return convert_json
     return lambda value, db, seen: f.get_db_prep_save(value, db)
 
 

@@ -1,4 +1,4 @@
-"""Both benchmarks at a tiny size, so they cannot rot: they run, print their table and a final
+"""Every benchmark at a tiny size, so none can rot: they run, print their table and a final
 JSON line, and every figure is there and positive. No timing is asserted (that is what the
 full runs are for, on a quiet machine)."""
 
@@ -54,6 +54,30 @@ def test_inbox_bench_prints_latencies_for_api_and_pages(capfd: pytest.CaptureFix
             result = figures["results_ms"][f"{side} {kind}"]
             assert result["p50_ms"] > 0 and result["p95_ms"] >= result["p50_ms"], (side, kind)
     assert figures["list_p95_api_ms"] > 0 and figures["list_p95_page_ms"] > 0
+    _machine(figures)
+
+
+def test_search_bench_prints_latencies_per_query_kind(capfd: pytest.CaptureFixture[str]) -> None:
+    out, figures = _run(capfd, which="search", messages=3000)
+
+    assert "search p95" in out
+    assert (figures["bench"], figures["messages"]) == ("search", 3000)
+    assert figures["p95_ms"] >= figures["p50_ms"] > 0
+    assert set(figures["by_kind"]) == {"rare word", "common word", "two words", "prefix",
+                                       "inflected fi"}
+    _machine(figures)
+
+
+def test_analysis_bench_prints_costs_beside_ingest(capfd: pytest.CaptureFixture[str]) -> None:
+    out, figures = _run(capfd, which="analysis", items=2000)
+
+    assert "fast analysis median" in out and "worker sentiment fill" in out
+    assert figures["bench"] == "analysis"
+    for key in ("ingest_off_ms_per_message", "ingest_on_ms_per_message",
+                "fast_analysis_median_ms", "sentiment_fast_per_s"):  # fmt: skip
+        assert figures[key] > 0, key
+    assert figures["sentiment_fill"]["messages"] > 0
+    assert set(figures["macro_f1"]["fast"]) == {"fi", "en", "sv"}
     _machine(figures)
 
 

@@ -16,6 +16,18 @@ class LanguageTestCase(TestCase):
         ]
         self.assertEqual([lang for lang, _ in detect_languages(texts)], ["fi", "sv", "en", "et"])
 
+    def test_it_detects_german_russian_and_more(self) -> None:
+        texts = [
+            "Warum ist meine Bestellung immer noch nicht angekommen?",
+            "Почему мой заказ до сих пор не пришёл?",
+            "¿Por qué mi pedido todavía no ha llegado?",
+            "Pourquoi ma commande n'est-elle toujours pas arrivée ?",
+            "Dlaczego moje zamówienie wciąż nie dotarło?",
+        ]
+        self.assertEqual(
+            [lang for lang, _ in detect_languages(texts)], ["de", "ru", "es", "fr", "pl"]
+        )
+
     def test_it_is_not_fooled_by_mentions_hashtags_urls_and_emoji(self) -> None:
         text = (
             "@BrandOfficial @another_account kiitos tosi paljon avusta 🙏🙏 #asiakaspalvelu "

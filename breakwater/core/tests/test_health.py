@@ -32,7 +32,9 @@ class HealthTestCase(BaseTestCase):
             response.json(),
             {
                 "status": "ok",
-                "checks": {"database": "ok", "migrations": "ok", "worker": "ok"},
+                "checks": {
+                    "database": "ok", "migrations": "ok", "worker": "ok", "sentiment": "ok",
+                },
             },
         )
 
@@ -43,3 +45,10 @@ class HealthTestCase(BaseTestCase):
         response = self.client.get("/readyz")
         self.assertEqual(response.status_code, 503)
         self.assertIn("last seen", response.json()["checks"]["worker"])
+
+    def test_it_is_not_ready_with_a_sentiment_model_it_cannot_run(self) -> None:
+        do_heartbeat("host:3")
+        with override_settings(BREAKWATER_SENTIMENT_MODEL="vader"):
+            response = self.client.get("/readyz")
+        self.assertEqual(response.status_code, 503)
+        self.assertIn("BREAKWATER_SENTIMENT_MODEL", response.json()["checks"]["sentiment"])

@@ -118,6 +118,11 @@ class SearchTestCase(SearchBase):
                     self.assertEqual(seen, expected, f"limit={limit}")
                 counts = queries.status_counts(self.bob, Filters(q="palaute"))
                 self.assertEqual(counts, {"open": 6, "pending": 0, "done": 1})
+        # The three counts share one probe of the full-text index.
+        with mock.patch.object(search.Search, "_probe", autospec=True,
+                               side_effect=search.Search._probe) as probe:
+            queries.status_counts(self.bob, Filters(q="palaute"))
+        self.assertEqual(probe.call_count, 1)
 
     def test_it_follows_edits_and_deletes(self) -> None:
         conv = self.add("Kiitos palautteesta")
