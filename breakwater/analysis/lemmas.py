@@ -338,6 +338,12 @@ def matches(query: Query, text: str, language: str | None = None) -> bool:
     lang = base_language(language)
     for word in words:
         terms.update(word_terms(word, lang))
+    return satisfies(query, words, terms)
+
+
+def satisfies(query: Query, words: list[str], terms: set[str]) -> bool:
+    """Whether a text's ``words`` (in order, for phrases) and its index ``terms`` (words and
+    lemmas) meet every clause of ``query``."""
     for clause in query.clauses:
         if isinstance(clause, Phrase):
             n = len(clause.words)

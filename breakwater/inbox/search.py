@@ -46,6 +46,7 @@ from breakwater.analysis.lemmas import (
     Term,
     base_language,
     query_terms,
+    satisfies,
     token_spans,
     tokenize,
     word_terms,
@@ -395,19 +396,7 @@ def message_filter(query: Query) -> Q:
 def indexed_match(query: Query, text: str, search_text: str) -> bool:
     """Whether a stored message matches, by what the database indexed for it."""
     words = tokenize(text)
-    terms = set(words)
-    terms.update(search_text.split())
-    for clause in query.clauses:
-        if isinstance(clause, Phrase):
-            n = len(clause.words)
-            if not any(tuple(words[i : i + n]) == clause.words for i in range(len(words))):
-                return False
-        elif clause.prefix:
-            if not any(t.startswith(clause.word) for t in terms):
-                return False
-        elif terms.isdisjoint(clause.alternatives):
-            return False
-    return True
+    return satisfies(query, words, {*words, *search_text.split()})
 
 
 def _is_hit(word: str, language: str, terms: frozenset[str], prefixes: Sequence[str]) -> bool:
