@@ -73,6 +73,10 @@ INSTALLED_APPS = [
     "breakwater.inbox",
     "breakwater.ingest",
     "breakwater.outbox",
+    "breakwater.composer",
+    "breakwater.automation",
+    "breakwater.sla",
+    "breakwater.feedback",
     "breakwater.web",
 ]
 

@@ -9,7 +9,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "breakwater"
 PURE = ("connectors", "analysis")
 # What a pure package may not import: the ORM and any app's models or actions.
 FORBIDDEN_PREFIXES = ("django.db", "django.contrib.auth.models")
-FORBIDDEN_APPS = ("core", "inbox", "ingest", "outbox", "web", "api")
+DOMAIN = ("core", "inbox", "ingest", "outbox", "composer", "automation", "sla", "feedback")
+FORBIDDEN_APPS = (*DOMAIN, "web", "api")
 
 
 def imports(path: Path) -> set[str]:
@@ -37,7 +38,7 @@ def test_it_keeps_pure_packages_away_from_the_database(path: Path) -> None:
 
 
 def test_it_keeps_the_domain_from_importing_interfaces() -> None:
-    for pkg in ("core", "inbox", "ingest", "outbox"):
+    for pkg in DOMAIN:
         for path in (PACKAGE / pkg).rglob("*.py"):
             if "tests" in path.parts:
                 continue

@@ -160,6 +160,14 @@ def _fan_out(workspace_id: int, event: dict[str, Any]) -> None:
         log.exception("could not publish event to redis")
 
 
+def handle(event_type: str, /, **data: Any) -> None:
+    """Run the domain handlers of an event that live views do not need (e.g. the full list
+    of what one ingest batch stored), inside the caller's transaction."""
+    event = {"type": event_type, **data}
+    for handler in _handlers.get(event_type, ()):
+        handler(event)
+
+
 def publish(workspace_id: int, event_type: str, /, **data: Any) -> None:
     """Run domain handlers now; announce to live listeners once the transaction commits.
 

@@ -67,12 +67,23 @@ class Role(models.TextChoices):
     VIEWER = "viewer", _("Viewer")
 
 
+class Availability(models.TextChoices):
+    """Whether a member takes new conversations: auto-assignment skips away and offline."""
+
+    AVAILABLE = "available", _("Available")
+    AWAY = "away", _("Away")
+    OFFLINE = "offline", _("Offline")
+
+
 class Membership(models.Model):
     """A user's role in one workspace."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.AGENT)
+    availability = models.CharField(
+        max_length=16, choices=Availability.choices, default=Availability.AVAILABLE
+    )
     created_at = models.DateTimeField(default=now)
 
     class Meta:

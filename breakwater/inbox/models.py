@@ -140,6 +140,8 @@ class Conversation(models.Model):
     first_inbound_at = models.DateTimeField(null=True, blank=True)
     last_inbound_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
+    # When the next response is due under the workspace's SLA (sla/), None when none is owed.
+    response_due_at = models.DateTimeField(null=True, blank=True)
     last_activity_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -176,6 +178,7 @@ class Conversation(models.Model):
                 name="conv_assignee",
             ),
             models.Index(fields=["workspace", "contact", "-last_activity_at"], name="conv_contact"),
+            models.Index(fields=["workspace", "status", "response_due_at"], name="conv_due"),
         ]
 
     def __str__(self) -> str:
@@ -247,6 +250,8 @@ class DeliveryState(models.TextChoices):
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
     UNKNOWN = "unknown", _("Unknown")
+    NEEDS_APPROVAL = "needs_approval", _("Needs approval")
+    BLOCKED = "blocked", _("Blocked")
 
 
 class Message(models.Model):
@@ -274,7 +279,7 @@ class Message(models.Model):
     created_at = models.DateTimeField()
     received_at = models.DateTimeField(default=timezone.now)
     delivery_state = models.CharField(
-        max_length=10, choices=DeliveryState.choices, default=DeliveryState.RECEIVED
+        max_length=16, choices=DeliveryState.choices, default=DeliveryState.RECEIVED
     )
     delivery_error = models.TextField(blank=True, default="")
     # Filled by analysis/ inline on ingest (see ingest/enrich.py); "und": undetermined.

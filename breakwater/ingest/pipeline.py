@@ -566,6 +566,15 @@ def _store(workspace_id: int, items: list[InboundItem], result: IngestResult) ->
     result.created += len(messages)
     ids = [t.conversation.pk for t in threads.values()]
     result.conversation_ids.update(ids)
+    # Automation rules and SLA due times react here, in the same transaction: every
+    # message stored in this batch has ``received_at == now``.
+    events.handle(
+        "messages.ingested",
+        workspace_id=workspace_id,
+        conversation_ids=ids,
+        created_conversation_ids=[t.conversation.pk for t in threads.values() if t.created],
+        received_at=now,
+    )
     events.publish(
         workspace_id,
         "conversations.changed",

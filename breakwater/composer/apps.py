@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ComposerConfig(AppConfig):
+    name = "breakwater.composer"
+    label = "composer"
