@@ -6,9 +6,10 @@ from pathlib import Path
 import polib
 from django.test import SimpleTestCase
 
+from breakwater.lib.i18n import catalogues
+
 ROOT = Path(__file__).resolve().parents[2]
-# The project's catalogue, and one per app that keeps its own (``<app>/locale/fi/...``).
-CATALOGUES = sorted(ROOT.glob("**/locale/fi/LC_MESSAGES/django.po"))
+CATALOGUES = [p for p in catalogues(ROOT) if p.parts[-3] == "fi"]
 TEMPLATE_STRING = re.compile(r"""\{% trans ["']([^"']+)["']""")
 PYTHON_STRING = re.compile(r"""\b_\(\s*"([^"]+)"\s*\)""")
 BLOCK = re.compile(r"\{% blocktrans[^%]*%\}(.*?)\{% endblocktrans %\}", re.S)
