@@ -118,13 +118,22 @@ INBOX_AND_REPLY = frozenset(
 
 class ConnectorError(Exception):
     """A network said no. ``permanent`` marks the channel as needing attention;
-    otherwise the delivery is retried, not before ``retry_after`` seconds when given."""
+    otherwise the delivery is retried, not before ``retry_after`` seconds when given.
 
-    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None):
+    ``outcome_unknown``: the request may have reached the network (a timeout after it was
+    sent, a connection dropped before the answer), so the outbox asks the network
+    (``find_delivery``) before it sends again. ``reauth``: the credentials no longer work
+    (revoked token, changed password): the channel needs attention, not just this item.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None,
+                 outcome_unknown: bool = False, reauth: bool = False):
         super().__init__(message)
         self.message = message
-        self.permanent = permanent
+        self.permanent = permanent or reauth
         self.retry_after = retry_after
+        self.outcome_unknown = outcome_unknown
+        self.reauth = reauth
 
 
 @dataclass(frozen=True)
@@ -137,6 +146,9 @@ class OutboundReply:
     in_reply_to: str | None
     is_public: bool
     network: str
+    # Breakwater's conversation id, and who wrote the reply ({"id", "name", "email"}).
+    conversation: int | None = None
+    author: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -177,6 +189,11 @@ class Connector:
         return frozenset(p.name for p in cls.parameters if p.sensitive)
 
     @classmethod
+    def generated_config(cls) -> dict[str, Any]:
+        """Setup values Breakwater makes for a new channel (e.g. a signing secret)."""
+        return {}
+
+    @classmethod
     def validate_config(cls, config: Mapping[str, Any]) -> dict[str, Any]:
         """Check a channel's setup values; returns the cleaned config or raises ``ValueError``."""
         known = {p.name for p in cls.parameters}
@@ -194,6 +211,11 @@ class Connector:
     def find_delivery(self, reply: OutboundReply) -> DeliveryResult | None:
         """After an unknown outcome: does the network already have this reply? None if not."""
         return None
+
+
+def forget_registry() -> None:
+    """Read ``BREAKWATER_CONNECTORS`` again (tests that register a connector call this)."""
+    _registry.cache_clear()
 
 
 @functools.cache

@@ -120,6 +120,9 @@ def do_create_channel(member: Membership, network: str, name: str,
         raise Invalid(str(exc)) from None
     if not name.strip():
         raise Invalid("a channel needs a name")
+    for key, value in connector_cls.generated_config().items():
+        if not cleaned.get(key):
+            cleaned[key] = value
     sensitive = connector_cls.sensitive_parameters()
     public = {k: v for k, v in cleaned.items() if k not in sensitive}
     private = {k: v for k, v in cleaned.items() if k in sensitive}

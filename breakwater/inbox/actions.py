@@ -385,6 +385,9 @@ def _store_reply(member: Membership, conv: Conversation, text: str, key: str) ->
             "in_reply_to": message.parent_external_id or None,
             "is_public": message.is_public,
             "network": conv.network,
+            "conversation": conv.pk,
+            "author": {"id": member.user_id, "name": member.user.display_name,
+                       "email": member.user.email},
         },
     )
     conv.message_count = F("message_count") + 1

@@ -1,5 +1,16 @@
-"""The one HTTP seam: every outbound call goes through here, so tests patch one place."""
+"""The one HTTP seam: every outbound call goes through here, so errors map in one place.
 
+What a failure means for a delivery:
+* no connection (refused, DNS, connect timeout): nothing reached the network, send again;
+* a timeout or a dropped connection after the request went out: the network may have it
+  (``outcome_unknown``), so the outbox asks before sending again;
+* 429 and 5xx: retried, not before the network's ``Retry-After``;
+* other 4xx: permanent, with the network's own text.
+"""
+
+import json
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -7,34 +18,57 @@ import httpx
 from breakwater.connectors.base import ConnectorError
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+RETRY_AFTER_DEFAULT = 30.0
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
+def retry_after(response: httpx.Response) -> float | None:
+    """Seconds to wait from ``Retry-After``: a number of seconds or an HTTP date."""
+    value = (response.headers.get("Retry-After") or "").strip()
+    if not value:
+        return None
     try:
-        return float(value) if value else None
+        return max(float(value), 0.0)
     except ValueError:
+        pass
+    try:
+        return max((parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds(), 0.0)
+    except (TypeError, ValueError):
         return None
 
 
-def post_json(url: str, body: Any, *, headers: dict[str, str] | None = None) -> dict[str, Any]:
-    """POST JSON; map the answer to a dict or a ``ConnectorError`` carrying the network's text."""
-    try:
-        response = httpx.post(url, json=body, headers=headers, timeout=TIMEOUT)
-    except httpx.TimeoutException as exc:
-        # The request may have arrived: the caller must check before sending again.
-        raise ConnectorError(f"timed out: {exc}", retry_after=5) from exc
-    except httpx.HTTPError as exc:
-        raise ConnectorError(f"network error: {exc}", retry_after=5) from exc
+def _answer(response: httpx.Response) -> dict[str, Any]:
+    text = response.text[:500]
     if response.status_code == 429 or response.status_code >= 500:
-        raise ConnectorError(
-            f"HTTP {response.status_code}: {response.text[:500]}",
-            retry_after=_retry_after(response) or 30,
-        )
+        raise ConnectorError(f"HTTP {response.status_code}: {text}",
+                             retry_after=retry_after(response) or RETRY_AFTER_DEFAULT)
     if response.status_code >= 400:
-        raise ConnectorError(f"HTTP {response.status_code}: {response.text[:500]}", permanent=True)
+        raise ConnectorError(f"HTTP {response.status_code}: {text}", permanent=True,
+                             reauth=response.status_code in (401, 403))
     try:
         data = response.json()
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def post(url: str, content: bytes, *, headers: dict[str, str] | None = None,
+         timeout: httpx.Timeout | None = None) -> dict[str, Any]:
+    """POST a body; map the answer to a dict or a ``ConnectorError`` carrying the network's text."""
+    try:
+        response = httpx.post(url, content=content, headers=headers, timeout=timeout or TIMEOUT)
+    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol) as exc:
+        raise ConnectorError(f"could not connect: {exc}", retry_after=5) from exc
+    except httpx.TimeoutException as exc:
+        raise ConnectorError(f"no answer in time: {exc}", retry_after=5,
+                             outcome_unknown=True) from exc
+    except httpx.HTTPError as exc:
+        raise ConnectorError(f"network error: {exc}", retry_after=5, outcome_unknown=True) from exc
+    return _answer(response)
+
+
+def encode_json(body: Any) -> bytes:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def post_json(url: str, body: Any, *, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    return post(url, encode_json(body), headers={"Content-Type": "application/json", **(headers or {})})

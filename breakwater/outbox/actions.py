@@ -84,8 +84,9 @@ def _claim(delivery_id: int) -> tuple[Delivery, bool] | None:
             return None
         if delivery.status == DeliveryStatus.SENDING and delivery.updated_at > timezone.now() - LEASE:
             return None  # another worker is sending it right now
-        # Any earlier attempt may have reached the network (a timeout, a crash mid-call).
-        uncertain = delivery.attempts > 0
+        # An earlier attempt may have reached the network: it timed out after sending
+        # (unknown), or its worker died mid-call (left in sending).
+        uncertain = delivery.status in (DeliveryStatus.UNKNOWN, DeliveryStatus.SENDING)
         _save(delivery, status=DeliveryStatus.SENDING, attempts=delivery.attempts + 1)
     return delivery, uncertain
 
@@ -112,27 +113,41 @@ def do_deliver(delivery_id: int) -> Delivery | None:
     return delivery
 
 
+def backoff(attempts: int, retry_after: float | None) -> float:
+    """Seconds before the next try: the network's ``Retry-After`` when it gave one, else
+    exponential (2, 4, 8 ... at most 5 minutes)."""
+    return retry_after if retry_after is not None else min(2.0 ** attempts, 300.0)
+
+
 def _failed(delivery: Delivery, channel: Channel, exc: ConnectorError) -> None:
     if exc.permanent or delivery.attempts >= MAX_ATTEMPTS:
-        if exc.permanent:
+        if exc.reauth:
             do_mark_channel_broken(channel, exc.message)
         _save(delivery, status=DeliveryStatus.FAILED, error=exc.message)
         return
-    delay = exc.retry_after or min(2 ** delivery.attempts, 300)
-    _save(delivery, status=DeliveryStatus.QUEUED, error=exc.message,
-          next_attempt_at=timezone.now() + timedelta(seconds=delay))
+    # Unknown: the network may have it; the next try asks it first (see _claim).
+    status = DeliveryStatus.UNKNOWN if exc.outcome_unknown else DeliveryStatus.QUEUED
+    _save(delivery, status=status, error=exc.message,
+          next_attempt_at=timezone.now() + timedelta(seconds=backoff(delivery.attempts, exc.retry_after)))
 
 
-def do_retry(delivery_id: int) -> None:
-    """Send a failed delivery again (a person pressed retry)."""
+RETRYABLE = (DeliveryStatus.FAILED, DeliveryStatus.UNKNOWN, DeliveryStatus.QUEUED)
+
+
+def do_retry(delivery_id: int) -> bool:
+    """Try a failed, unknown or waiting delivery now (a person pressed retry). An unknown
+    one is still checked with the network first: its earlier attempts count."""
     with transaction.atomic():
         delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
-        if delivery.status != DeliveryStatus.FAILED:
-            return
-        _save(delivery, status=DeliveryStatus.QUEUED, next_attempt_at=timezone.now() + LEASE)
+        if delivery.status not in RETRYABLE:
+            return False
+        status = DeliveryStatus.UNKNOWN if delivery.status == DeliveryStatus.UNKNOWN else DeliveryStatus.QUEUED
+        attempts = delivery.attempts if status == DeliveryStatus.UNKNOWN else 0
+        _save(delivery, status=status, attempts=attempts, next_attempt_at=timezone.now() + LEASE)
     from breakwater.outbox.tasks import deliver
 
-    deliver.enqueue(delivery_id)
+    transaction.on_commit(lambda: deliver.enqueue(delivery_id))
+    return True
 
 
 def claim_due_deliveries(limit: int = 100) -> list[int]:
@@ -141,7 +156,7 @@ def claim_due_deliveries(limit: int = 100) -> list[int]:
     next sweep does not enqueue it again while its task waits in the queue."""
     now = timezone.now()
     stale = now - LEASE
-    due = Q(status=DeliveryStatus.QUEUED, next_attempt_at__lte=now) | Q(
+    due = Q(status__in=(DeliveryStatus.QUEUED, DeliveryStatus.UNKNOWN), next_attempt_at__lte=now) | Q(
         status=DeliveryStatus.SENDING, updated_at__lte=stale, next_attempt_at__lte=now
     )
     with transaction.atomic():

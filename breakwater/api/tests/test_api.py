@@ -376,7 +376,7 @@ class ChannelApiTestCase(ApiTestCase):
             json={
                 "network": "api",
                 "name": "Our CRM",
-                "config": {"reply_url": "https://crm.invalid/replies", "reply_secret": "s3cret"},
+                "config": {"webhook_url": "https://crm.invalid/replies", "secret": "s3cret"},
             },
         )
         self.assertEqual(response.status_code, 201, response.content)
@@ -384,12 +384,29 @@ class ChannelApiTestCase(ApiTestCase):
         self.assertEqual(
             (data["network"], data["name"], data["status"]), ("api", "Our CRM", "active")
         )
-        self.assertEqual(data["config"], {"reply_url": "https://crm.invalid/replies"})
-        self.assertNotIn("s3cret", response.content.decode())
+        self.assertEqual(data["config"], {"webhook_url": "https://crm.invalid/replies"})
+        # The secret the integrator chose is theirs: shown to admins, as a generated one is.
+        self.assertEqual(data["secret"], "s3cret")
         channel = Channel.objects.get(pk=data["id"])
         self.assertEqual(channel.workspace_id, self.acme.pk)
         self.assertNotIn("s3cret", channel.secrets_encrypted)
         self.assertTrue(channel.secrets_encrypted)
+
+    def test_an_api_channel_gets_a_generated_secret_that_only_admins_see(self) -> None:
+        response = self.api("post", self.url, self.alice_token,
+                            json={"network": "api", "name": "CRM",
+                                  "config": {"webhook_url": "https://crm.invalid/hook"}})
+        self.assertEqual(response.status_code, 201, response.content)
+        data = response.json()
+        self.assertGreaterEqual(len(data["secret"]), 32)
+        channel = Channel.objects.get(pk=data["id"])
+        self.assertNotIn(data["secret"], channel.secrets_encrypted)
+        detail = self.api("get", f"{self.url}/{data['id']}", self.alice_token).json()
+        self.assertEqual(detail["secret"], data["secret"])
+        self.assertIsNone(self.api("get", f"{self.url}/{data['id']}", self.bob_token).json()["secret"])
+        self.assertEqual(self.api("get", f"{self.url}/{data['id']}", self.charlie_token).status_code, 404)
+        demo = self.api("get", f"{self.url}/{self.channel.pk}", self.alice_token).json()
+        self.assertIsNone(demo["secret"])
 
     def test_it_refuses_agents_and_invalid_channels(self) -> None:
         self.assertError(

@@ -37,7 +37,8 @@ class DeliveryTestCase(BaseTestCase):
     def test_it_asks_the_network_before_sending_again(self) -> None:
         _, delivery = self.reply()
         with mock.patch.object(DemoConnector, "send_reply",
-                               side_effect=ConnectorError("timed out", retry_after=0.01)):
+                               side_effect=ConnectorError("timed out", retry_after=0.01,
+                                                           outcome_unknown=True)):
             actions.do_deliver(delivery.pk)
         Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
         self.assertEqual(actions.claim_due_deliveries(), [delivery.pk])
@@ -52,7 +53,7 @@ class DeliveryTestCase(BaseTestCase):
 
     def test_it_fails_for_good_and_flags_the_channel_on_a_permanent_error(self) -> None:
         message, delivery = self.reply()
-        error = ConnectorError("token expired: reconnect the channel", permanent=True)
+        error = ConnectorError("token expired: reconnect the channel", reauth=True)
         with mock.patch.object(DemoConnector, "send_reply", side_effect=error):
             actions.do_deliver(delivery.pk)
         message.refresh_from_db()
