@@ -1,4 +1,4 @@
-"""Messages: a person's correction of what analysis said about one."""
+"""Messages: a person's correction of what analysis said about one; retrying a reply."""
 
 from typing import Any
 
@@ -39,3 +39,10 @@ def correct_message(request: HttpRequest, message_id: int, body: CorrectionIn) -
         language=body.language.lower() if body.language else None,
         spam=body.spam,
     )
+
+
+@router.post("/messages/{int:message_id}/retry", response=MessageOut, summary="Retry a reply")
+def retry_reply(request: HttpRequest, message_id: int) -> Any:
+    """Send a `failed` reply again, or check an `unknown` one with the network before
+    sending it again (it is never sent twice). 409 when there is nothing to retry."""
+    return actions.do_retry_reply(request.member, message_id)  # type: ignore[attr-defined]

@@ -401,6 +401,21 @@ def _store_reply(member: Membership, conv: Conversation, text: str, key: str) ->
     return message
 
 
+def do_retry_reply(member: Membership, message_id: int) -> Message:
+    """Send a failed reply again, or check an unknown one with the network now."""
+    check_role(member, Role.AGENT)
+    message = Message.objects.filter(
+        pk=message_id, workspace_id=member.workspace_id, direction=Direction.OUT
+    ).first()
+    if message is None:
+        raise NotFound("no such reply in this workspace")
+    delivery = outbox.delivery_for(member.workspace_id, f"message:{message.pk}")
+    if delivery is None or not outbox.do_retry(delivery.pk):
+        raise Conflict(f"this reply is {message.get_delivery_state_display().lower()}: nothing to retry")
+    audit(member, member.workspace_id, "reply.retried", message, conversation=message.conversation_id)
+    return message
+
+
 @events.on("delivery.updated")
 def _on_delivery_updated(event: dict) -> None:
     """The outbox reports progress; the reply message shows it."""

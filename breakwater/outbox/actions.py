@@ -36,6 +36,10 @@ def find_delivery(workspace_id: int, idempotency_key: str) -> Delivery | None:
     return Delivery.objects.filter(workspace_id=workspace_id, idempotency_key=idempotency_key).first()
 
 
+def delivery_for(workspace_id: int, ref: str) -> Delivery | None:
+    return Delivery.objects.filter(workspace_id=workspace_id, ref=ref).order_by("-pk").first()
+
+
 def do_enqueue(*, workspace_id: int, channel_id: int, idempotency_key: str, ref: str,
                payload: dict[str, Any], action: str = "reply") -> Delivery:
     delivery = Delivery.objects.create(

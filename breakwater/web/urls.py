@@ -17,4 +17,5 @@ urlpatterns = [
     path("c/<int:conversation_id>/reply/", views.reply, name="reply"),
     path("c/<int:conversation_id>/note/", views.note, name="note"),
     path("m/<int:message_id>/correct/", views.correct, name="correct"),
+    path("m/<int:message_id>/retry/", views.retry, name="retry"),
 ]

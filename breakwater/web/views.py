@@ -134,6 +134,7 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
         "languages": language_choices(),
         "sentiments": Sentiment.choices,
         "reply_key": uuid.uuid4().hex,
+        "retryable_states": ("failed", "unknown"),
         "back_qs": request.GET.urlencode(),
     }
     if request.GET.get("partial") == "thread":
@@ -211,6 +212,17 @@ def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
     except ActionError as exc:
         return _done(request, conversation_id, error=exc.message)
     return _done(request, conversation_id, ok=_("Reply queued for sending."))
+
+
+@login_required
+@require_POST
+def retry(request: HttpRequest, message_id: int) -> HttpResponse:
+    member = member_for(request)
+    try:
+        message = actions.do_retry_reply(member, message_id)
+    except ActionError as exc:
+        return _done(request, None, error=exc.message)
+    return _done(request, message.conversation_id, ok=_("Trying again."))
 
 
 @login_required

@@ -198,3 +198,44 @@ class ApiWebhookTestCase(OutboxTestCase):
     def test_it_accepts_the_first_releases_setting_names(self) -> None:
         channel = do_create_channel(self.alice, "api", "Old", {"reply_url": "https://crm.invalid/r"})
         self.assertEqual(channel.config, {"webhook_url": "https://crm.invalid/r"})
+
+
+@override_settings(BREAKWATER_CONNECTORS=CONNECTORS)
+class RetryTestCase(OutboxTestCase):
+    def setUp(self) -> None:
+        flaky.network.__init__()
+        self.flaky = do_create_channel(self.alice, "flaky", "Flaky")
+
+    def failed_reply(self) -> Message:
+        message, delivery = self.reply(self.conversation_on(self.flaky))
+        Delivery.objects.filter(pk=delivery.pk).update(attempts=actions.MAX_ATTEMPTS)
+        flaky.network.will(["fail"])
+        actions.do_deliver(delivery.pk)
+        return message
+
+    def test_the_api_retries_a_failed_reply_once(self) -> None:
+        message = self.failed_reply()
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.api("post", f"/api/v1/messages/{message.pk}/retry", self.bob_token)
+        self.assertEqual(response.status_code, 200, response.content)
+        message.refresh_from_db()
+        self.assertEqual(message.delivery_state, "sent")
+        again = self.api("post", f"/api/v1/messages/{message.pk}/retry", self.bob_token)
+        self.assertEqual(again.status_code, 409)
+        self.assertIn("sent", again.json()["error"])
+        self.assertEqual(self.api("post", f"/api/v1/messages/{message.pk}/retry",
+                                  self.vera_token).status_code, 403)
+        self.assertEqual(self.api("post", f"/api/v1/messages/{message.pk}/retry",
+                                  self.charlie_token).status_code, 404)
+
+    def test_the_conversation_page_offers_retry_with_the_networks_text(self) -> None:
+        message = self.failed_reply()
+        self.client.force_login(self.bob.user)
+        page = self.client.get(f"/c/{message.conversation_id}/").content.decode()
+        self.assertIn("HTTP 503: try again later", page)
+        self.assertIn(f"/m/{message.pk}/retry/", page)
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(f"/m/{message.pk}/retry/")
+        self.assertEqual(response.status_code, 302)
+        message.refresh_from_db()
+        self.assertEqual(message.delivery_state, "sent")
