@@ -149,6 +149,11 @@ def bulk_update(request: HttpRequest, body: BulkIn) -> dict[str, Any]:
 class ReplyIn(Schema):
     text: str = Field(..., min_length=1)
     idempotency_key: str | None = Field(None, max_length=200)
+    seen_up_to: int | None = Field(
+        None, description="The newest message id you had seen: if someone else replied after "
+        "it, the answer is 409 `replied_meanwhile` (with their reply) unless `confirm` is true"
+    )
+    confirm: bool = Field(False, description="Send even if someone else replied meanwhile")
 
 
 @router.post("/conversations/{int:conversation_id}/replies",
@@ -157,7 +162,8 @@ def reply(request: HttpRequest, conversation_id: int, body: ReplyIn) -> Status[A
     """Queues the reply for delivery through the channel. Sending the same `idempotency_key`
     again returns the first reply (200) instead of sending twice."""
     message, created = actions.do_reply(
-        request.member, conversation_id, body.text, body.idempotency_key  # type: ignore[attr-defined]
+        request.member, conversation_id, body.text, body.idempotency_key,  # type: ignore[attr-defined]
+        seen_up_to=body.seen_up_to, confirm=body.confirm,
     )
     message.refresh_from_db()
     return Status(201 if created else 200, message)
@@ -175,3 +181,17 @@ def add_note(request: HttpRequest, conversation_id: int, body: NoteIn) -> Status
     return Status(201, note)
 
 
+
+
+class PresenceIn(Schema):
+    state: str = Field(..., description="`viewing`, `typing` or `left`")
+
+
+@router.post("/conversations/{int:conversation_id}/presence", response={204: None},
+             summary="Report presence")
+def report_presence(request: HttpRequest, conversation_id: int, body: PresenceIn) -> Status[None]:
+    """Tell colleagues with the conversation open that you are viewing it, typing a reply,
+    or have left. Repeat every 10 seconds while it lasts: live pages forget a presence
+    after 25 seconds without news."""
+    actions.do_report_presence(request.member, conversation_id, body.state)  # type: ignore[attr-defined]
+    return Status(204, None)

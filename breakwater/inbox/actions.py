@@ -328,10 +328,57 @@ def _reply_target(conv: Conversation) -> Message | None:
     )
 
 
+class RepliedMeanwhile(Conflict):
+    """Someone else answered after the sender last looked: send only when they confirm."""
+
+    code = "replied_meanwhile"
+
+
+def check_replied_meanwhile(member: Membership, conv: Conversation, seen_up_to: int | None) -> None:
+    """Raise ``RepliedMeanwhile`` if an outbound message newer than ``seen_up_to`` (the newest
+    message the sender had on screen) came from someone else: a colleague, or the brand's
+    account in the network's own app."""
+    if seen_up_to is None:
+        return
+    other = (
+        Message.objects.filter(conversation=conv, direction=Direction.OUT, pk__gt=seen_up_to)
+        .exclude(sent_by_id=member.user_id)
+        .select_related("sent_by")
+        .order_by("-pk")
+        .first()
+    )
+    if other is None:
+        return
+    who = other.sent_by.display_name if other.sent_by else conv.channel.name
+    excerpt = other.text if len(other.text) <= 120 else other.text[:119] + "…"
+    raise RepliedMeanwhile(
+        f"{who} replied while you were writing: “{excerpt}”. Read it, then send yours anyway "
+        "if it still adds something.",
+        {"message_id": other.pk, "by": who, "text": other.text},
+    )
+
+
+PRESENCE_STATES = ("viewing", "typing", "left")
+
+
+def do_report_presence(member: Membership, conversation_id: int, state: str) -> None:
+    """Tell colleagues on the same conversation that this member is viewing it, typing a
+    reply, or has left. Nothing is stored: live pages keep a short-lived roster."""
+    if state not in PRESENCE_STATES:
+        raise Invalid(f"state must be one of {', '.join(PRESENCE_STATES)}")
+    access_conversation(member, conversation_id)
+    events.publish(member.workspace_id, "presence", conversation_id=conversation_id,
+                   user_id=member.user_id, name=member.user.display_name, state=state)
+
+
 def do_reply(member: Membership, conversation_id: int, text: str,
-             idempotency_key: str | None = None) -> tuple[Message, bool]:
+             idempotency_key: str | None = None, *, seen_up_to: int | None = None,
+             confirm: bool = False) -> tuple[Message, bool]:
     """Queue a reply for delivery. Returns (message, created): the same key twice gives the
-    first reply back instead of sending again; the same key with other text is a conflict."""
+    first reply back instead of sending again; the same key with other text is a conflict.
+
+    ``seen_up_to``: the newest message id the sender had seen; if someone else replied
+    after it, ``RepliedMeanwhile`` is raised unless ``confirm``."""
     key = (idempotency_key or "").strip() or str(uuid.uuid4())
     if len(key) > 200:
         raise Invalid("idempotency_key can have at most 200 characters")
@@ -342,6 +389,8 @@ def do_reply(member: Membership, conversation_id: int, text: str,
         existing = outbox.find_delivery(member.workspace_id, key)
         if existing is not None:
             return _replayed_reply(existing, conv, text), False
+        if not confirm:
+            check_replied_meanwhile(member, conv, seen_up_to)
         message = _store_reply(member, conv, text, key)
         audit(member, member.workspace_id, "reply.queued", message, conversation=conv.pk)
         _announce(member, [conv.pk])

@@ -55,5 +55,8 @@ async def _events(queue: asyncio.Queue[dict[str, Any]], sub: events.Subscription
             if event.get("type") == "conversations.changed":
                 data = {"ids": event.get("conversation_ids", []), "created": event.get("created", 0)}
                 yield f"event: conversations\ndata: {json.dumps(data)}\n\n"
+            elif event.get("type") == "presence":
+                keys = ("conversation_id", "user_id", "name", "state")
+                yield f"event: presence\ndata: {json.dumps({k: event.get(k) for k in keys})}\n\n"
     finally:
         sub.close()

@@ -16,6 +16,7 @@ urlpatterns = [
     path("c/<int:conversation_id>/update/", views.update, name="update"),
     path("c/<int:conversation_id>/reply/", views.reply, name="reply"),
     path("c/<int:conversation_id>/note/", views.note, name="note"),
+    path("c/<int:conversation_id>/presence/", views.presence, name="presence"),
     path("m/<int:message_id>/correct/", views.correct, name="correct"),
     path("m/<int:message_id>/retry/", views.retry, name="retry"),
 ]

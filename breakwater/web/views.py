@@ -115,6 +115,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    return _conversation_page(request, conversation_id)
+
+
+def _conversation_page(request: HttpRequest, conversation_id: int, *, draft: str = "",
+                       reply_key: str = "", collision: ActionError | None = None,
+                       status: int = 200) -> HttpResponse:
     member = member_for(request)
     try:
         conv = queries.get_conversation(member, conversation_id)
@@ -133,13 +139,17 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
         "statuses": Status.choices,
         "languages": language_choices(),
         "sentiments": Sentiment.choices,
-        "reply_key": uuid.uuid4().hex,
+        "reply_key": reply_key or uuid.uuid4().hex,
         "retryable_states": ("failed", "unknown"),
+        # The newest message on screen: a reply is checked against anything newer.
+        "seen_up_to": max((m.pk for m in thread), default=0),
+        "draft": draft,
+        "collision": collision,
         "back_qs": request.GET.urlencode(),
     }
     if request.GET.get("partial") == "thread":
         return render(request, "web/partials/thread.html", context)
-    return render(request, "web/conversation.html", context)
+    return render(request, "web/conversation.html", context, status=status)
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -204,14 +214,32 @@ def bulk(request: HttpRequest) -> HttpResponse:
 @require_POST
 def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
     member = member_for(request)
+    post = request.POST
+    seen = post.get("seen_up_to", "")
     try:
-        actions.do_reply(member, conversation_id, request.POST.get("text", ""),
-                         request.POST.get("idempotency_key"))
-        if request.POST.get("then") == "done":
+        actions.do_reply(member, conversation_id, post.get("text", ""), post.get("idempotency_key"),
+                         seen_up_to=int(seen) if seen.isdigit() else None,
+                         confirm=post.get("confirm") == "1")
+        if post.get("then") == "done":
             actions.do_set_status(member, conversation_id, Status.DONE)
+    except actions.RepliedMeanwhile as exc:
+        # Keep the draft: the agent reads the colleague's reply, then sends anyway or not.
+        return _conversation_page(request, conversation_id, draft=post.get("text", ""),
+                                  reply_key=post.get("idempotency_key", ""), collision=exc,
+                                  status=409)
     except ActionError as exc:
         return _done(request, conversation_id, error=exc.message)
     return _done(request, conversation_id, ok=_("Reply queued for sending."))
+
+
+@login_required
+@require_POST
+def presence(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    try:
+        actions.do_report_presence(member_for(request), conversation_id, request.POST.get("state", ""))
+    except ActionError as exc:
+        return JsonResponse({"ok": False, "message": exc.message}, status=exc.status)
+    return HttpResponse(status=204)
 
 
 @login_required

@@ -148,6 +148,54 @@
     form.addEventListener("submit", () => $$("button", form).forEach((b) => { setTimeout(() => { b.disabled = true; }); }));
   });
 
+  // ---- Collision detection: who else is here, and did someone reply meanwhile -------------
+  const presence = (() => {
+    const conv = $(".conversation");
+    if (!conv) return null;
+    const me = conv.dataset.userId;
+    const bar = $("#presence");
+    const roster = new Map(); // user id -> {name, state, until}
+    const csrf = ($("input[name=csrfmiddlewaretoken]") || {}).value || "";
+    let lastTyped = 0;
+    let state = "viewing";
+    const body = (s) => { const f = new FormData(); f.set("state", s); f.set("csrfmiddlewaretoken", csrf); return f; };
+    const report = (s) => { state = s; fetch(conv.dataset.presenceUrl, { method: "POST", body: body(s) }).catch(() => {}); };
+    function render() {
+      const now = Date.now();
+      for (const [id, p] of roster) if (p.until < now) roster.delete(id);
+      const names = [...roster.values()].map((p) => `${p.name} (${p.state === "typing" ? bar.dataset.typing : bar.dataset.viewing})`);
+      $("#presence-names").textContent = names.join(", ");
+      bar.hidden = names.length === 0;
+      bar.classList.toggle("typing", [...roster.values()].some((p) => p.state === "typing"));
+    }
+    if (replyText) {
+      replyText.addEventListener("input", () => {
+        lastTyped = Date.now();
+        if (state !== "typing") report("typing");
+      });
+    }
+    setInterval(() => { report(Date.now() - lastTyped < 5000 ? "typing" : "viewing"); render(); }, 10000);
+    setInterval(render, 2000);
+    window.addEventListener("pagehide", () => navigator.sendBeacon(conv.dataset.presenceUrl, body("left")));
+    report("viewing");
+    return {
+      heard(data) {
+        if (String(data.conversation_id) !== conv.dataset.id || String(data.user_id) === me) return;
+        const known = roster.has(data.user_id);
+        if (data.state === "left") roster.delete(data.user_id);
+        else roster.set(data.user_id, { name: data.name, state: data.state, until: Date.now() + 25000 });
+        // A newcomer learns about us at once instead of at our next heartbeat.
+        if (!known && data.state !== "left") report(state);
+        render();
+      },
+      threadChanged() {
+        const seen = Number(($("#reply-form input[name=seen_up_to]") || {}).value || 0);
+        const others = $$("#thread .msg.out").filter((m) => Number(m.dataset.id) > seen && m.dataset.sentBy !== me);
+        $("#collision-live").hidden = others.length === 0 || !replyText || replyText.value.trim() === "";
+      },
+    };
+  })();
+
   // ---- Live updates ------------------------------------------------------------------------
   let refreshTimer = null;
 
@@ -177,6 +225,7 @@
     if (!thread) return;
     const response = await fetch(`${conversationUrl(id)}?partial=thread`, { headers: { "X-Requested-With": "fetch" } });
     if (response.ok) thread.innerHTML = await response.text();
+    if (presence) presence.threadChanged();
   }
 
   function onChange(data) {
@@ -195,6 +244,7 @@
     if (!url || !window.EventSource) return;
     const source = new EventSource(url);
     source.addEventListener("conversations", (event) => onChange(JSON.parse(event.data)));
+    source.addEventListener("presence", (event) => { if (presence) presence.heard(JSON.parse(event.data)); });
     source.addEventListener("open", () => document.body.classList.add("live"));
     source.addEventListener("error", () => document.body.classList.remove("live"));
   }
