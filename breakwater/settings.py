@@ -177,6 +177,7 @@ SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 BREAKWATER_CONNECTORS = [
     "breakwater.connectors.demo.connector.DemoConnector",
     "breakwater.connectors.api.connector.ApiConnector",
+    "breakwater.connectors.rss.connector.RssConnector",
 ]
 BREAKWATER_FERNET_KEYS = [
     k for k in (env_secret("BREAKWATER_FERNET_KEYS") or "").split(",") if k.strip()

@@ -1,4 +1,5 @@
-"""The worker process: background tasks, inbound drain, delivery retries, sentiment, heartbeat.
+"""The worker process: background tasks, inbound drain, delivery retries, sentiment, channel
+sync, heartbeat.
 
 Each loop runs in its own thread; ``breakwater run`` starts the same loops inside the web
 process, ``breakwater worker`` runs them alone (as many processes as you like).
@@ -41,6 +42,13 @@ def _drain_step() -> bool:
     from breakwater.ingest.queue import drain_once
 
     return drain_once() > 0
+
+
+def _sync_step() -> bool:
+    """Poll every channel whose turn has come (and reconcile the ones that are due)."""
+    from breakwater.ingest.sync import sync_once
+
+    return sync_once() > 0
 
 
 def _sentiment_step() -> bool:
@@ -100,11 +108,12 @@ def start(stop: threading.Event) -> list[threading.Thread]:
         threading.Thread(
             target=_loop, args=(stop, _sentiment_step, 1.0), name="sentiment", daemon=True
         ),
+        threading.Thread(target=_loop, args=(stop, _sync_step, 1.0), name="sync", daemon=True),
         _tasks_thread(stop),
     ]
     for thread in threads:
         thread.start()
-    log.info("worker %s started: drain, housekeeping, sentiment, tasks", worker_name())
+    log.info("worker %s started: drain, housekeeping, sentiment, sync, tasks", worker_name())
     return threads
 
 

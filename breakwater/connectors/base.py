@@ -160,6 +160,39 @@ class DeliveryResult:
 
 
 @dataclass(frozen=True)
+class Account:
+    """Whom a channel's credentials sign in as: what ``test_connection`` answers."""
+
+    external_id: str
+    handle: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class RateBudget:
+    """What the network's rate-limit headers said: calls left until ``reset_at``."""
+
+    remaining: int
+    limit: int | None = None
+    reset_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    """One poll's answer: the new items and where the next poll starts.
+
+    The sync engine stores ``items`` and saves ``cursor`` in one transaction, so a crash
+    between fetch and store fetches the same items again (and ingest deduplicates them).
+    ``more``: another page is ready now; poll again without waiting.
+    """
+
+    items: list[InboundItem]
+    cursor: str | None
+    more: bool = False
+    budget: RateBudget | None = None
+
+
+@dataclass(frozen=True)
 class Parameter:
     """One setup field of a connector's channel form."""
 
@@ -181,8 +214,22 @@ class Connector:
     # Text length as this network counts it (graphemes, UTF-16 units...): None when unlimited.
     max_text_length: ClassVar[int | None] = None
 
-    def __init__(self, config: Mapping[str, Any] | None = None):
+    # How often the sync engine polls a channel, and how far back reconciliation looks.
+    poll_interval: ClassVar[float] = 60.0
+    reconcile_window: ClassVar[float] = 7 * 24 * 3600.0
+
+    def __init__(self, config: Mapping[str, Any] | None = None, *, channel: int = 0):
         self.config: Mapping[str, Any] = config or {}
+        # The channel's id goes on every item this connector makes.
+        self.channel = channel
+
+    @classmethod
+    def can_poll(cls) -> bool:
+        return cls.poll is not Connector.poll
+
+    @classmethod
+    def can_reconcile(cls) -> bool:
+        return cls.reconcile is not Connector.reconcile
 
     @classmethod
     def sensitive_parameters(cls) -> frozenset[str]:
@@ -204,6 +251,20 @@ class Connector:
         if missing:
             raise ValueError(f"missing required setting(s): {', '.join(missing)}")
         return dict(config)
+
+    def test_connection(self) -> Account | None:
+        """Sign in with the channel's settings; raise ``ConnectorError`` with the server's own
+        text (``reauth=True`` for refused credentials). None: nothing to test (push-only)."""
+        return None
+
+    def poll(self, cursor: str | None) -> Page:
+        """New items since ``cursor`` (None: start now, or with a short backfill)."""
+        raise NotImplementedError
+
+    def reconcile(self, since: datetime) -> list[InboundItem]:
+        """Everything the network has from ``since`` on, to compare with what was stored:
+        what ingest did not have yet is a gap that reconciliation closed."""
+        raise NotImplementedError
 
     def send_reply(self, reply: OutboundReply) -> DeliveryResult:
         raise ConnectorError(f"{self.label} channels cannot send replies", permanent=True)

@@ -8,8 +8,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from breakwater.connectors.base import get_connector_class
-from breakwater.core import crypto
+from breakwater.connectors.base import Connector, ConnectorError, get_connector_class
+from breakwater.core import crypto, events
 from breakwater.core.errors import Forbidden, Invalid, NotFound
 from breakwater.core.models import (
     ApiToken,
@@ -110,30 +110,58 @@ def do_create_token(member: Membership, name: str = "cli") -> str:
     return raw
 
 
-def do_create_channel(member: Membership, network: str, name: str,
-                      config: dict[str, Any] | None = None) -> Channel:
-    check_role(member, Role.ADMIN)
+def _checked_config(connector_cls: type[Connector], config: dict[str, Any]) -> dict[str, Any]:
+    """Validate a channel's settings, fill the generated ones, and sign in with them:
+    a refused password is an ``Invalid`` carrying the server's own words."""
     try:
-        connector_cls = get_connector_class(network)
-        cleaned = connector_cls.validate_config(config or {})
+        cleaned = connector_cls.validate_config(config)
     except ValueError as exc:
         raise Invalid(str(exc)) from None
-    if not name.strip():
-        raise Invalid("a channel needs a name")
     for key, value in connector_cls.generated_config().items():
         if not cleaned.get(key):
             cleaned[key] = value
+    try:
+        connector_cls(cleaned).test_connection()
+    except ConnectorError as exc:
+        raise Invalid(f"{connector_cls.label} refused the connection: {exc.message}") from None
+    return cleaned
+
+
+def _store_config(channel: Channel, connector_cls: type[Connector], cleaned: dict[str, Any]) -> None:
     sensitive = connector_cls.sensitive_parameters()
-    public = {k: v for k, v in cleaned.items() if k not in sensitive}
+    channel.config = {k: v for k, v in cleaned.items() if k not in sensitive}
     private = {k: v for k, v in cleaned.items() if k in sensitive}
-    channel = Channel.objects.create(
-        workspace_id=member.workspace_id,
-        network=network,
-        name=name.strip(),
-        config=public,
-        secrets_encrypted=crypto.encrypt_json(private) if private else "",
-    )
-    audit(member, member.workspace_id, "channel.created", channel, network=network)
+    channel.secrets_encrypted = crypto.encrypt_json(private) if private else ""
+
+
+def _connected(channel: Channel) -> None:
+    # The sync engine (ingest/sync.py) starts polling, from the saved cursor if there is one.
+    events.handle("channel.connected", channel_id=channel.pk)
+
+
+def do_create_channel(member: Membership, network: str, name: str,
+                      config: dict[str, Any] | None = None) -> Channel:
+    check_role(member, Role.ADMIN)
+    if not name.strip():
+        raise Invalid("a channel needs a name")
+    try:
+        connector_cls = get_connector_class(network)
+    except ValueError as exc:
+        raise Invalid(str(exc)) from None
+    cleaned = _checked_config(connector_cls, dict(config or {}))
+    channel = Channel(workspace_id=member.workspace_id, network=network, name=name.strip())
+    _store_config(channel, connector_cls, cleaned)
+    with transaction.atomic():
+        channel.save()
+        audit(member, member.workspace_id, "channel.created", channel, network=network)
+        _connected(channel)
+    return channel
+
+
+def access_channel(member: Membership, channel_id: int) -> Channel:
+    channel = Channel.objects.filter(pk=channel_id, workspace_id=member.workspace_id).first()
+    if channel is None:
+        raise NotFound(f"channel {channel_id} not found")
     return channel
 
 
@@ -145,6 +173,54 @@ def do_set_channel_status(member: Membership, channel: Channel, status: str,
     channel.status, channel.status_detail = status, detail
     channel.save(update_fields=["status", "status_detail"])
     audit(member, channel.workspace_id, "channel.status", channel, status=status)
+
+
+def do_pause_channel(member: Membership, channel_id: int) -> Channel:
+    """Stop syncing and sending for now; nothing is lost, resume picks up from the cursor."""
+    channel = access_channel(member, channel_id)
+    if channel.status == ChannelStatus.DISCONNECTED:
+        raise Invalid("this channel is disconnected: reconnect it instead")
+    do_set_channel_status(member, channel, ChannelStatus.PAUSED)
+    return channel
+
+
+def do_resume_channel(member: Membership, channel_id: int) -> Channel:
+    channel = access_channel(member, channel_id)
+    if channel.status != ChannelStatus.PAUSED:
+        raise Invalid(f"only a paused channel can be resumed; this one is {channel.status}")
+    with transaction.atomic():
+        do_set_channel_status(member, channel, ChannelStatus.ACTIVE)
+        _connected(channel)
+    return channel
+
+
+def do_disconnect_channel(member: Membership, channel_id: int) -> Channel:
+    """Forget the credentials and stop; every conversation and message stays."""
+    channel = access_channel(member, channel_id)
+    check_role(member, Role.ADMIN)
+    channel.secrets_encrypted = ""
+    channel.status, channel.status_detail = ChannelStatus.DISCONNECTED, ""
+    channel.save(update_fields=["secrets_encrypted", "status", "status_detail"])
+    audit(member, channel.workspace_id, "channel.disconnected", channel)
+    return channel
+
+
+def do_reconnect_channel(member: Membership, channel_id: int,
+                         config: dict[str, Any] | None = None) -> Channel:
+    """New credentials (or the same ones again after fixing them on the server): tested,
+    stored, and the sync resumes from the saved cursor, so nothing comes twice."""
+    channel = access_channel(member, channel_id)
+    check_role(member, Role.ADMIN)
+    connector_cls = get_connector_class(channel.network)
+    merged = {**channel_config(channel), **(config or {})}
+    cleaned = _checked_config(connector_cls, merged)
+    _store_config(channel, connector_cls, cleaned)
+    channel.status, channel.status_detail = ChannelStatus.ACTIVE, ""
+    with transaction.atomic():
+        channel.save(update_fields=["config", "secrets_encrypted", "status", "status_detail"])
+        audit(member, channel.workspace_id, "channel.reconnected", channel)
+        _connected(channel)
+    return channel
 
 
 def channel_config(channel: Channel) -> dict[str, Any]:

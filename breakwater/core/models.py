@@ -99,6 +99,7 @@ class ChannelStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     NEEDS_ATTENTION = "needs_attention", _("Needs attention")
     PAUSED = "paused", _("Paused")
+    DISCONNECTED = "disconnected", _("Disconnected")
 
 
 class Channel(models.Model):

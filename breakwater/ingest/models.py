@@ -36,3 +36,51 @@ class InboundEvent(models.Model):
 
     def __str__(self) -> str:
         return f"inbound #{self.pk} ({self.state})"
+
+
+class SyncState(models.Model):
+    """Where a channel's polling stands: its cursor, its next turn, its last error.
+
+    ``cursor`` is saved in the same transaction as the items it follows (ingest/sync.py),
+    so what the network sent is stored before the channel moves past it.
+    """
+
+    channel = models.OneToOneField(
+        "core.Channel", on_delete=models.CASCADE, primary_key=True, related_name="sync"
+    )
+    cursor = models.TextField(blank=True, default="")
+    next_poll_at = models.DateTimeField(default=timezone.now)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    failures = models.SmallIntegerField(default=0)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    items_stored = models.BigIntegerField(default=0)
+    # From the network's rate-limit headers, as of the last poll.
+    budget_remaining = models.IntegerField(null=True, blank=True)
+    budget_limit = models.IntegerField(null=True, blank=True)
+    budget_reset_at = models.DateTimeField(null=True, blank=True)
+    next_reconcile_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["next_poll_at"], name="sync_due")]
+
+    def __str__(self) -> str:
+        return f"sync of channel {self.channel_id}"
+
+
+class ReconciliationRun(models.Model):
+    """One comparison of what the network has with what was stored, and the gaps it closed."""
+
+    channel = models.ForeignKey("core.Channel", on_delete=models.CASCADE, related_name="+")
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    checked = models.IntegerField(default=0)
+    recovered = models.IntegerField(default=0)
+    error = models.TextField(blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["channel", "-started_at"], name="reconcile_channel")]
+
+    def __str__(self) -> str:
+        return f"reconciliation of channel {self.channel_id}: {self.recovered} recovered"

@@ -36,14 +36,20 @@ def retry_after(response: httpx.Response) -> float | None:
         return None
 
 
-def _answer(response: httpx.Response) -> dict[str, Any]:
+def raise_for_status(response: httpx.Response) -> None:
+    """Map an error answer to a ``ConnectorError`` carrying the network's own text."""
+    if response.status_code < 400:
+        return
     text = response.text[:500]
     if response.status_code == 429 or response.status_code >= 500:
         raise ConnectorError(f"HTTP {response.status_code}: {text}",
                              retry_after=retry_after(response) or RETRY_AFTER_DEFAULT)
-    if response.status_code >= 400:
-        raise ConnectorError(f"HTTP {response.status_code}: {text}", permanent=True,
-                             reauth=response.status_code in (401, 403))
+    raise ConnectorError(f"HTTP {response.status_code}: {text}", permanent=True,
+                         reauth=response.status_code in (401, 403))
+
+
+def _answer(response: httpx.Response) -> dict[str, Any]:
+    raise_for_status(response)
     try:
         data = response.json()
     except ValueError:
@@ -51,11 +57,11 @@ def _answer(response: httpx.Response) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def post(url: str, content: bytes, *, headers: dict[str, str] | None = None,
-         timeout: httpx.Timeout | None = None) -> dict[str, Any]:
-    """POST a body; map the answer to a dict or a ``ConnectorError`` carrying the network's text."""
+def request(method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """Send one request; connection problems become ``ConnectorError``s (see the module doc)."""
+    kwargs.setdefault("timeout", TIMEOUT)
     try:
-        response = httpx.post(url, content=content, headers=headers, timeout=timeout or TIMEOUT)
+        return httpx.request(method, url, **kwargs)
     except (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol) as exc:
         raise ConnectorError(f"could not connect: {exc}", retry_after=5) from exc
     except httpx.TimeoutException as exc:
@@ -63,7 +69,19 @@ def post(url: str, content: bytes, *, headers: dict[str, str] | None = None,
                              outcome_unknown=True) from exc
     except httpx.HTTPError as exc:
         raise ConnectorError(f"network error: {exc}", retry_after=5, outcome_unknown=True) from exc
-    return _answer(response)
+
+
+def get(url: str, *, headers: dict[str, str] | None = None) -> httpx.Response:
+    """GET; an error status raises, anything else (200, 304...) is the caller's to read."""
+    response = request("GET", url, headers=headers, follow_redirects=True)
+    raise_for_status(response)
+    return response
+
+
+def post(url: str, content: bytes, *, headers: dict[str, str] | None = None,
+         timeout: httpx.Timeout | None = None) -> dict[str, Any]:
+    """POST a body; map the answer to a dict or a ``ConnectorError`` carrying the network's text."""
+    return _answer(request("POST", url, content=content, headers=headers, timeout=timeout or TIMEOUT))
 
 
 def encode_json(body: Any) -> bytes:

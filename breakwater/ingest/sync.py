@@ -1,0 +1,184 @@
+"""The sync engine: each polling channel's turn, its cursor, its errors, and reconciliation.
+
+A worker claims channels whose turn has come (with a lease, so two workers never poll one
+channel at once), asks the connector for a page from the saved cursor, and stores the
+items and the new cursor in one transaction. A crash between fetch and store leaves the
+cursor where it was: the next turn fetches the same items, and ingest deduplicates them.
+
+Reconciliation runs beside polling: now and then it asks the network for everything of the
+last days and stores what was missing. Those items are gaps that polling, webhooks or
+streams lost; each run records how many it closed.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from breakwater.connectors.base import Connector, ConnectorError, Page, get_connector_class
+from breakwater.core import events
+from breakwater.core.actions import channel_config, do_mark_channel_broken
+from breakwater.core.models import Channel, ChannelStatus
+from breakwater.ingest.models import ReconciliationRun, SyncState
+from breakwater.ingest.pipeline import ingest_items
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=5)
+MAX_BACKOFF = 3600.0
+# How often a channel is reconciled, and how recent an item may be for reconciliation to
+# count it: newer ones are still polling's to fetch.
+RECONCILE_EVERY = timedelta(hours=6)
+RECONCILE_SETTLE = timedelta(minutes=10)
+
+
+def connector_for(channel: Channel) -> Connector:
+    return get_connector_class(channel.network)(channel_config(channel), channel=channel.pk)
+
+
+def start(channel: Channel) -> None:
+    """A channel that can be polled gets its sync state, due now; a reconnected one keeps its cursor."""
+    if not get_connector_class(channel.network).can_poll():
+        return
+    now = timezone.now()
+    SyncState.objects.update_or_create(
+        channel=channel, defaults={"next_poll_at": now, "failures": 0, "lease_until": None},
+        create_defaults={"next_poll_at": now, "next_reconcile_at": now + RECONCILE_EVERY},
+    )
+
+
+def claim_due(limit: int = 20, *, reconcile: bool = False) -> list[int]:
+    """Active channels whose poll (or reconciliation) is due, leased to this worker."""
+    now = timezone.now()
+    due = Q(next_reconcile_at__lte=now) if reconcile else Q(next_poll_at__lte=now)
+    free = Q(lease_until__isnull=True) | Q(lease_until__lte=now)
+    with transaction.atomic():
+        ids = list(
+            SyncState.objects.select_for_update(skip_locked=True)
+            .filter(due, free, channel__status=ChannelStatus.ACTIVE)
+            .order_by("next_poll_at")
+            .values_list("channel_id", flat=True)[:limit]
+        )
+        SyncState.objects.filter(channel_id__in=ids).update(lease_until=now + LEASE)
+    return ids
+
+
+def backoff(interval: float, failures: int, retry_after: float | None) -> float:
+    """Seconds until the next try after ``failures`` failed ones in a row."""
+    if retry_after is not None:
+        return retry_after
+    return min(interval * 2.0 ** failures, MAX_BACKOFF)
+
+
+def _next_turn(connector: Connector, page: Page, now: datetime) -> datetime:
+    budget = page.budget
+    if budget is not None and budget.remaining <= 0 and budget.reset_at is not None:
+        return max(budget.reset_at, now)
+    if page.more:
+        return now
+    return now + timedelta(seconds=connector.poll_interval)
+
+
+def sync_channel(channel_id: int) -> int:
+    """One poll of one channel: returns how many new items were stored."""
+    channel = Channel.objects.get(pk=channel_id)
+    connector = connector_for(channel)
+    state = SyncState.objects.get(channel_id=channel_id)
+    try:
+        page = connector.poll(state.cursor or None)
+    except ConnectorError as exc:
+        _failed(channel, connector, state, exc)
+        return 0
+    now = timezone.now()
+    with transaction.atomic():
+        result = ingest_items(channel.workspace_id, page.items)
+        budget = page.budget
+        SyncState.objects.filter(pk=channel_id).update(
+            cursor=page.cursor or "",
+            next_poll_at=_next_turn(connector, page, now),
+            lease_until=None,
+            failures=0,
+            last_success_at=now,
+            last_error="",
+            items_stored=state.items_stored + result.created,
+            budget_remaining=budget.remaining if budget else None,
+            budget_limit=budget.limit if budget else None,
+            budget_reset_at=budget.reset_at if budget else None,
+        )
+        Channel.objects.filter(pk=channel_id).update(last_sync_at=now)
+    if result.errors:
+        log.warning("channel %s: %d items refused: %s", channel_id, len(result.errors), result.errors[:3])
+    return result.created
+
+
+def _failed(channel: Channel, connector: Connector, state: SyncState, exc: ConnectorError) -> None:
+    now = timezone.now()
+    if exc.reauth or exc.permanent:
+        # Retrying cannot help: the channel waits for a person (reconnect, new password).
+        do_mark_channel_broken(channel, exc.message)
+    delay = backoff(connector.poll_interval, state.failures, exc.retry_after)
+    SyncState.objects.filter(pk=channel.pk).update(
+        failures=state.failures + 1, last_error=exc.message[:2000], last_error_at=now,
+        next_poll_at=now + timedelta(seconds=delay), lease_until=None,
+    )
+    log.info("channel %s: sync failed (%s), next try in %.0f s", channel.pk, exc.message, delay)
+
+
+def reconcile_channel(channel_id: int) -> ReconciliationRun | None:
+    """Compare the network's recent items with what was stored; store and count the gaps."""
+    channel = Channel.objects.get(pk=channel_id)
+    connector = connector_for(channel)
+    state = SyncState.objects.get(channel_id=channel_id)
+    now = timezone.now()
+    SyncState.objects.filter(pk=channel_id).update(next_reconcile_at=now + RECONCILE_EVERY,
+                                                   lease_until=None)
+    if not connector.can_reconcile() or state.last_success_at is None:
+        return None
+    run = ReconciliationRun(channel=channel, started_at=now)
+    try:
+        items = connector.reconcile(now - timedelta(seconds=connector.reconcile_window))
+    except ConnectorError as exc:
+        run.error, run.finished_at = exc.message[:2000], timezone.now()
+        run.save()
+        return run
+    settled = state.last_success_at - RECONCILE_SETTLE
+    older = [i for i in items if i.created_at <= settled]
+    result = ingest_items(channel.workspace_id, older)
+    run.checked, run.recovered, run.finished_at = len(older), result.created, timezone.now()
+    run.save()
+    if run.recovered:
+        log.warning("channel %s: reconciliation recovered %d missing items", channel_id, run.recovered)
+    return run
+
+
+def recovered_gaps(channel_id: int, days: int = 7) -> int:
+    """Items reconciliation stored for the channel in the last ``days`` days."""
+    since = timezone.now() - timedelta(days=days)
+    total = ReconciliationRun.objects.filter(channel_id=channel_id, started_at__gte=since).aggregate(
+        n=Sum("recovered")
+    )["n"]
+    return total or 0
+
+
+def sync_once(limit: int = 20) -> int:
+    """The worker's step: poll every due channel once; returns how many items were stored."""
+    stored = 0
+    for channel_id in claim_due(limit):
+        try:
+            stored += sync_channel(channel_id)
+        except Exception:
+            log.exception("channel %s: sync crashed; its lease expires and it is tried again", channel_id)
+    for channel_id in claim_due(limit, reconcile=True):
+        try:
+            reconcile_channel(channel_id)
+        except Exception:
+            log.exception("channel %s: reconciliation crashed", channel_id)
+    return stored
+
+
+@events.on("channel.connected")
+def _on_channel_connected(event: dict) -> None:
+    start(Channel.objects.get(pk=event["channel_id"]))
