@@ -51,6 +51,50 @@ def _sync_step() -> bool:
     return sync_once() > 0
 
 
+def _streams_step_factory(stop: threading.Event) -> Callable[[], bool]:
+    """Keep one stream open per streaming channel; one that ended is opened again after a
+    pause that doubles while it keeps ending quickly (at most 5 minutes)."""
+    running: dict[int, threading.Thread] = {}
+    started: dict[int, float] = {}
+    not_before: dict[int, float] = {}
+    pause: dict[int, float] = {}
+
+    def follow(channel_id: int) -> None:
+        from breakwater.ingest.sync import stream_channel
+
+        close_old_connections()
+        try:
+            stream_channel(channel_id, stop)
+        except Exception:
+            log.exception("stream of channel %s crashed", channel_id)
+        finally:
+            close_old_connections()
+
+    def step() -> bool:
+        from breakwater.ingest.sync import streaming_channels
+
+        now = time.monotonic()
+        for channel_id in streaming_channels():
+            thread = running.get(channel_id)
+            if thread is not None and thread.is_alive():
+                continue
+            if thread is not None:  # it ended: wait longer if it ended soon after starting
+                lasted = now - started[channel_id]
+                pause[channel_id] = 1.0 if lasted > 60 else min(pause.get(channel_id, 1.0) * 2, 300.0)
+                not_before[channel_id] = now + pause[channel_id]
+                running.pop(channel_id)
+            if now < not_before.get(channel_id, 0.0):
+                continue
+            running[channel_id] = threading.Thread(
+                target=follow, args=(channel_id,), name=f"stream-{channel_id}", daemon=True
+            )
+            running[channel_id].start()
+            started[channel_id] = now
+        return False
+
+    return step
+
+
 def _sentiment_step() -> bool:
     """Sentiment of newly stored inbound messages, in batches: ingest never waits for it."""
     from breakwater.ingest.enrich import fill_sentiment
@@ -109,11 +153,14 @@ def start(stop: threading.Event) -> list[threading.Thread]:
             target=_loop, args=(stop, _sentiment_step, 1.0), name="sentiment", daemon=True
         ),
         threading.Thread(target=_loop, args=(stop, _sync_step, 1.0), name="sync", daemon=True),
+        threading.Thread(
+            target=_loop, args=(stop, _streams_step_factory(stop), 5.0), name="streams", daemon=True
+        ),
         _tasks_thread(stop),
     ]
     for thread in threads:
         thread.start()
-    log.info("worker %s started: drain, housekeeping, sentiment, sync, tasks", worker_name())
+    log.info("worker %s started: drain, housekeeping, sentiment, sync, streams, tasks", worker_name())
     return threads
 
 

@@ -68,3 +68,11 @@ if [ "${1:-}" = "--test" ]; then
     fi
   fi
 fi
+
+if [ "${1:-}" = "--test" ]; then
+  # The connector suites run against real servers of their protocols (scripts/servers/).
+  for server in scripts/servers/*.sh; do
+    [ -e "$server" ] || continue
+    bash "$server" install || die "could not install the test server $(basename "$server" .sh)"
+  done
+fi

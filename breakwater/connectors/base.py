@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import functools
 import importlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Literal
@@ -232,6 +232,10 @@ class Connector:
         return cls.reconcile is not Connector.reconcile
 
     @classmethod
+    def can_stream(cls) -> bool:
+        return cls.stream is not Connector.stream
+
+    @classmethod
     def sensitive_parameters(cls) -> frozenset[str]:
         return frozenset(p.name for p in cls.parameters if p.sensitive)
 
@@ -259,6 +263,11 @@ class Connector:
 
     def poll(self, cursor: str | None) -> Page:
         """New items since ``cursor`` (None: start now, or with a short backfill)."""
+        raise NotImplementedError
+
+    def stream(self, cursor: str | None) -> Iterator[Page]:
+        """Pages as the network pushes them (a websocket, IMAP IDLE, a long poll), each with
+        the cursor to resume from. Runs until the connection ends; the engine reconnects."""
         raise NotImplementedError
 
     def reconcile(self, since: datetime) -> list[InboundItem]:

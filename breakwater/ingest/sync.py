@@ -13,13 +13,20 @@ streams lost; each run records how many it closed.
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
-from breakwater.connectors.base import Connector, ConnectorError, Page, get_connector_class
+from breakwater.connectors.base import (
+    Connector,
+    ConnectorError,
+    Page,
+    connector_classes,
+    get_connector_class,
+)
 from breakwater.core import events
 from breakwater.core.actions import channel_config, do_mark_channel_broken
 from breakwater.core.models import Channel, ChannelStatus
@@ -40,8 +47,10 @@ def connector_for(channel: Channel) -> Connector:
 
 
 def start(channel: Channel) -> None:
-    """A channel that can be polled gets its sync state, due now; a reconnected one keeps its cursor."""
-    if not get_connector_class(channel.network).can_poll():
+    """A channel that can be polled or streamed gets its sync state, due now; a reconnected
+    one keeps its cursor."""
+    cls = get_connector_class(channel.network)
+    if not (cls.can_poll() or cls.can_stream()):
         return
     now = timezone.now()
     SyncState.objects.update_or_create(
@@ -54,11 +63,12 @@ def claim_due(limit: int = 20, *, reconcile: bool = False) -> list[int]:
     """Active channels whose poll (or reconciliation) is due, leased to this worker."""
     now = timezone.now()
     due = Q(next_reconcile_at__lte=now) if reconcile else Q(next_poll_at__lte=now)
+    pollers = [key for key, cls in connector_classes().items() if cls.can_poll()]
     free = Q(lease_until__isnull=True) | Q(lease_until__lte=now)
     with transaction.atomic():
         ids = list(
             SyncState.objects.select_for_update(skip_locked=True)
-            .filter(due, free, channel__status=ChannelStatus.ACTIVE)
+            .filter(due, free, channel__status=ChannelStatus.ACTIVE, channel__network__in=pollers)
             .order_by("next_poll_at")
             .values_list("channel_id", flat=True)[:limit]
         )
@@ -82,6 +92,31 @@ def _next_turn(connector: Connector, page: Page, now: datetime) -> datetime:
     return now + timedelta(seconds=connector.poll_interval)
 
 
+def store_page(channel: Channel, connector: Connector, page: Page) -> int:
+    """Store a page's items and move the cursor past them, in one transaction."""
+    now = timezone.now()
+    budget = page.budget
+    with transaction.atomic():
+        result = ingest_items(channel.workspace_id, page.items)
+        SyncState.objects.filter(pk=channel.pk).update(
+            # A page without a cursor (a streamed event that carries none) keeps the saved one.
+            cursor=F("cursor") if page.cursor is None else page.cursor,
+            next_poll_at=_next_turn(connector, page, now),
+            lease_until=None,
+            failures=0,
+            last_success_at=now,
+            last_error="",
+            items_stored=F("items_stored") + result.created,
+            budget_remaining=budget.remaining if budget else None,
+            budget_limit=budget.limit if budget else None,
+            budget_reset_at=budget.reset_at if budget else None,
+        )
+        Channel.objects.filter(pk=channel.pk).update(last_sync_at=now)
+    if result.errors:
+        log.warning("channel %s: %d items refused: %s", channel.pk, len(result.errors), result.errors[:3])
+    return result.created
+
+
 def sync_channel(channel_id: int) -> int:
     """One poll of one channel: returns how many new items were stored."""
     channel = Channel.objects.get(pk=channel_id)
@@ -92,26 +127,33 @@ def sync_channel(channel_id: int) -> int:
     except ConnectorError as exc:
         _failed(channel, connector, state, exc)
         return 0
-    now = timezone.now()
-    with transaction.atomic():
-        result = ingest_items(channel.workspace_id, page.items)
-        budget = page.budget
-        SyncState.objects.filter(pk=channel_id).update(
-            cursor=page.cursor or "",
-            next_poll_at=_next_turn(connector, page, now),
-            lease_until=None,
-            failures=0,
-            last_success_at=now,
-            last_error="",
-            items_stored=state.items_stored + result.created,
-            budget_remaining=budget.remaining if budget else None,
-            budget_limit=budget.limit if budget else None,
-            budget_reset_at=budget.reset_at if budget else None,
-        )
-        Channel.objects.filter(pk=channel_id).update(last_sync_at=now)
-    if result.errors:
-        log.warning("channel %s: %d items refused: %s", channel_id, len(result.errors), result.errors[:3])
-    return result.created
+    return store_page(channel, connector, page)
+
+
+def stream_channel(channel_id: int, stop: threading.Event) -> None:
+    """Follow a streaming channel until ``stop`` is set or the stream fails (the caller
+    starts it again after a pause); every page is stored with its cursor as it comes."""
+    channel = Channel.objects.get(pk=channel_id)
+    connector = connector_for(channel)
+    state = SyncState.objects.get(channel_id=channel_id)
+    try:
+        for page in connector.stream(state.cursor or None):
+            store_page(channel, connector, page)
+            if stop.is_set() or not Channel.objects.filter(
+                pk=channel_id, status=ChannelStatus.ACTIVE
+            ).exists():
+                return
+    except ConnectorError as exc:
+        _failed(channel, connector, SyncState.objects.get(channel_id=channel_id), exc)
+
+
+def streaming_channels() -> list[int]:
+    """Active channels whose connector streams: the worker keeps one stream open for each."""
+    keys = [key for key, cls in connector_classes().items() if cls.can_stream()]
+    return list(
+        Channel.objects.filter(network__in=keys, status=ChannelStatus.ACTIVE, sync__isnull=False)
+        .values_list("pk", flat=True)
+    )
 
 
 def _failed(channel: Channel, connector: Connector, state: SyncState, exc: ConnectorError) -> None:
