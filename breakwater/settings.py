@@ -174,6 +174,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 
 # Connectors are dotted paths so a pip-installed third-party connector is one line.
+# Fault tests only: seconds the sync engine waits between fetching a page and storing it,
+# so a test can kill the worker right there.
+BREAKWATER_SYNC_FAULT_PAUSE = float(os.environ.get("BREAKWATER_SYNC_FAULT_PAUSE", "0"))
+
 BREAKWATER_CONNECTORS = [
     "breakwater.connectors.demo.connector.DemoConnector",
     "breakwater.connectors.api.connector.ApiConnector",

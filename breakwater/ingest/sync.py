@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
@@ -92,8 +94,16 @@ def _next_turn(connector: Connector, page: Page, now: datetime) -> datetime:
     return now + timedelta(seconds=connector.poll_interval)
 
 
+def _fetched(channel: Channel, page: Page) -> None:
+    log.info("channel %s: fetched %d items", channel.pk, len(page.items))
+    # Fault tests kill the worker here, between fetch and store (never set in production).
+    if settings.BREAKWATER_SYNC_FAULT_PAUSE and page.items:
+        time.sleep(settings.BREAKWATER_SYNC_FAULT_PAUSE)
+
+
 def store_page(channel: Channel, connector: Connector, page: Page) -> int:
     """Store a page's items and move the cursor past them, in one transaction."""
+    _fetched(channel, page)
     now = timezone.now()
     budget = page.budget
     with transaction.atomic():
