@@ -12,7 +12,6 @@ from breakwater.connectors.base import get_connector_class
 from breakwater.core import actions
 from breakwater.core.models import Channel, Membership, Role
 from breakwater.ingest import sync
-from breakwater.ingest.models import SyncState
 
 router = Router(tags=["channels"])
 
@@ -35,8 +34,11 @@ class ChannelDetailOut(ChannelOut):
                             "(or what made the channel need attention)")
     recovered_gaps: int = Field(0, description="Items reconciliation found missing and stored, "
                                 "last 7 days")
+    last_error_at: datetime | None = None
     next_sync_at: datetime | None = None
-    rate_limit_remaining: int | None = None
+    rate_limit_remaining: int | None = Field(None, description="Calls left, from the network's "
+                                             "rate-limit headers at the last sync")
+    items_stored: int = Field(0, description="New items the sync engine stored, all time")
     secret: str | None = Field(
         None, description="The signing secret of an `api` channel's reply webhook (generated "
         "when the channel is created); shown to admins and owners only"
@@ -44,15 +46,7 @@ class ChannelDetailOut(ChannelOut):
 
 
 def _detail(member: Membership, channel: Channel) -> dict[str, Any]:
-    data = ChannelOut.from_orm(channel).dict()
-    state = SyncState.objects.filter(channel=channel).first()
-    data.update(
-        last_synced_at=channel.last_sync_at,
-        last_error=channel.status_detail or (state.last_error if state else ""),
-        recovered_gaps=sync.recovered_gaps(channel.pk),
-        next_sync_at=state.next_poll_at if state else None,
-        rate_limit_remaining=state.budget_remaining if state else None,
-    )
+    data = {**ChannelOut.from_orm(channel).dict(), **sync.health(channel)}
     if "secret" in get_connector_class(channel.network).generated_config() and member.role in (
         Role.OWNER, Role.ADMIN
     ):

@@ -215,6 +215,20 @@ def recovered_gaps(channel_id: int, days: int = 7) -> int:
     return total or 0
 
 
+def health(channel: Channel) -> dict[str, object]:
+    """What a person (UI) or a monitor (API) needs to know about a channel's sync."""
+    state = SyncState.objects.filter(channel=channel).first()
+    return {
+        "last_synced_at": channel.last_sync_at,
+        "last_error": channel.status_detail or (state.last_error if state else ""),
+        "last_error_at": state.last_error_at if state else None,
+        "recovered_gaps": recovered_gaps(channel.pk),
+        "next_sync_at": state.next_poll_at if state else None,
+        "rate_limit_remaining": state.budget_remaining if state else None,
+        "items_stored": state.items_stored if state else 0,
+    }
+
+
 def sync_once(limit: int = 20) -> int:
     """The worker's step: poll every due channel once; returns how many items were stored."""
     stored = 0

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from breakwater.web import live, views
+from breakwater.web import channels, live, views
 
 app_name = "web"
 urlpatterns = [
@@ -19,4 +19,10 @@ urlpatterns = [
     path("c/<int:conversation_id>/presence/", views.presence, name="presence"),
     path("m/<int:message_id>/correct/", views.correct, name="correct"),
     path("m/<int:message_id>/retry/", views.retry, name="retry"),
+    path("channels/", channels.channels, name="channels"),
+    path("channels/connect/", channels.connect, name="channel_connect"),
+    path("channels/<int:channel_id>/pause/", channels.pause, name="channel_pause"),
+    path("channels/<int:channel_id>/resume/", channels.resume, name="channel_resume"),
+    path("channels/<int:channel_id>/reconnect/", channels.reconnect, name="channel_reconnect"),
+    path("channels/<int:channel_id>/disconnect/", channels.disconnect, name="channel_disconnect"),
 ]

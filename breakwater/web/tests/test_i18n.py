@@ -20,7 +20,9 @@ def ui_strings() -> set[str]:
     for path in ROOT.glob("*/templates/**/*.html"):
         text = path.read_text()
         found.update(TEMPLATE_STRING.findall(text))
-        found.update(re.sub(r"\{\{\s*(\w+)\s*\}\}", r"%(\1)s", b) for b in BLOCK.findall(text))
+        # A plural block's msgid is its singular part.
+        found.update(re.sub(r"\{\{\s*(\w+)\s*\}\}", r"%(\1)s", b.split("{% plural %}")[0])
+                     for b in BLOCK.findall(text))
         found.update(PYTHON_STRING.findall(text))
     for path in ROOT.glob("*/*.py"):
         if path.parent.name not in ("analysis", "bench"):
@@ -30,6 +32,7 @@ def ui_strings() -> set[str]:
 
 class TranslationsTestCase(SimpleTestCase):
     def test_it_translates_every_ui_string_to_finnish(self) -> None:
-        catalogue = {e.msgid: e.msgstr for po in CATALOGUES for e in polib.pofile(str(po)) if e.msgstr}
+        catalogue = {e.msgid: e.msgstr for po in CATALOGUES for e in polib.pofile(str(po))
+                     if e.msgstr or any(e.msgstr_plural.values())}
         missing = sorted(s for s in ui_strings() if s not in catalogue)
         self.assertEqual(missing, [], "add these to a locale/fi/LC_MESSAGES/django.po")

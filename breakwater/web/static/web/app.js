@@ -196,6 +196,18 @@
     };
   })();
 
+  // ---- Channels: the connect form shows the chosen network's settings -----------------------
+  const networkSelect = $("#connect-network");
+  if (networkSelect) {
+    const show = () => $$("#connect-form .network-fields").forEach((f) => {
+      const on = f.dataset.network === networkSelect.value;
+      f.hidden = !on;
+      f.disabled = !on;
+    });
+    networkSelect.addEventListener("change", show);
+    show();
+  }
+
   // ---- Live updates ------------------------------------------------------------------------
   let refreshTimer = null;
 
