@@ -18,7 +18,7 @@ from django.utils import timezone
 from breakwater.connectors.base import ConnectorError, OutboundReply, get_connector_class
 from breakwater.core import events
 from breakwater.core.actions import channel_config, do_mark_channel_broken
-from breakwater.core.models import Channel
+from breakwater.core.models import Channel, ChannelStatus
 from breakwater.outbox.models import Delivery, DeliveryStatus
 
 log = logging.getLogger(__name__)
@@ -95,8 +95,26 @@ def _claim(delivery_id: int) -> tuple[Delivery, bool] | None:
     return delivery, uncertain
 
 
+# Deliveries wait while their channel is paused or disconnected, and go when it is back.
+HELD_CHANNEL = (ChannelStatus.PAUSED, ChannelStatus.DISCONNECTED)
+
+
+def _hold_if_channel_off(delivery_id: int) -> bool:
+    status = Delivery.objects.filter(pk=delivery_id).values_list("channel__status", flat=True).first()
+    if status not in HELD_CHANNEL:
+        return False
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
+        if delivery.status in (DeliveryStatus.QUEUED, DeliveryStatus.UNKNOWN):
+            _save(delivery, error=f"waiting: the channel is {ChannelStatus(status).label.lower()}",
+                  next_attempt_at=timezone.now() + LEASE)
+    return True
+
+
 def do_deliver(delivery_id: int) -> Delivery | None:
     """Send one delivery through its channel's connector. Safe to call again at any time."""
+    if _hold_if_channel_off(delivery_id):
+        return None
     claimed = _claim(delivery_id)
     if claimed is None:
         return None

@@ -106,6 +106,21 @@ class ExactlyOnceTestCase(OutboxTestCase):
         self.assertEqual(len(flaky.network.accepted), 1)
         self.assertFalse(actions.do_retry(delivery.pk), "a sent delivery is not sent again")
 
+    def test_a_paused_channel_holds_its_replies_until_it_resumes(self) -> None:
+        from breakwater.core.actions import do_pause_channel, do_resume_channel
+
+        message, delivery = self.reply(self.conversation_on(self.flaky))
+        do_pause_channel(self.alice, self.flaky.pk)
+        self.run_outbox()
+        self.assertEqual(flaky.network.sends, 0)
+        message.refresh_from_db()
+        self.assertEqual((message.delivery_state, message.delivery_error),
+                         ("queued", "waiting: the channel is paused"))
+        do_resume_channel(self.alice, self.flaky.pk)
+        self.run_outbox()
+        message.refresh_from_db()
+        self.assertEqual((message.delivery_state, flaky.network.sends), ("sent", 1))
+
     def test_backoff_doubles_until_five_minutes_unless_the_network_says(self) -> None:
         self.assertEqual([actions.backoff(n, None) for n in (1, 2, 3, 9)], [2, 4, 8, 300])
         self.assertEqual(actions.backoff(3, 42), 42)
