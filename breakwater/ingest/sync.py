@@ -67,10 +67,15 @@ def claim_due(limit: int = 20, *, reconcile: bool = False) -> list[int]:
     due = Q(next_reconcile_at__lte=now) if reconcile else Q(next_poll_at__lte=now)
     pollers = [key for key, cls in connector_classes().items() if cls.can_poll()]
     free = Q(lease_until__isnull=True) | Q(lease_until__lte=now)
+    candidates = SyncState.objects.filter(
+        due, free, channel__status=ChannelStatus.ACTIVE, channel__network__in=pollers
+    )
+    # Look before taking the write lock (SQLite takes it at BEGIN): most turns find nothing.
+    if not candidates.exists():
+        return []
     with transaction.atomic():
         ids = list(
-            SyncState.objects.select_for_update(skip_locked=True)
-            .filter(due, free, channel__status=ChannelStatus.ACTIVE, channel__network__in=pollers)
+            candidates.select_for_update(skip_locked=True)
             .order_by("next_poll_at")
             .values_list("channel_id", flat=True)[:limit]
         )
