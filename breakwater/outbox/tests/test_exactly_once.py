@@ -51,11 +51,15 @@ class OutboxTestCase(BaseTestCase):
 
 
 @override_settings(BREAKWATER_CONNECTORS=CONNECTORS)
-class ExactlyOnceTestCase(OutboxTestCase):
+class FlakyTestCase(OutboxTestCase):
+    """A channel on the network that fails on demand, with a fresh network each test."""
+
     def setUp(self) -> None:
         flaky.network.__init__()
         self.flaky = do_create_channel(self.alice, "flaky", "Flaky")
 
+
+class ExactlyOnceTestCase(FlakyTestCase):
     def test_it_delivers_once_when_the_network_fails_twice_then_succeeds(self) -> None:
         message, delivery = self.reply(self.conversation_on(self.flaky))
         flaky.network.will(["fail", "fail", "ok"])
@@ -215,12 +219,7 @@ class ApiWebhookTestCase(OutboxTestCase):
         self.assertEqual(channel.config, {"webhook_url": "https://crm.invalid/r"})
 
 
-@override_settings(BREAKWATER_CONNECTORS=CONNECTORS)
-class RetryTestCase(OutboxTestCase):
-    def setUp(self) -> None:
-        flaky.network.__init__()
-        self.flaky = do_create_channel(self.alice, "flaky", "Flaky")
-
+class RetryTestCase(FlakyTestCase):
     def failed_reply(self) -> Message:
         message, delivery = self.reply(self.conversation_on(self.flaky))
         Delivery.objects.filter(pk=delivery.pk).update(attempts=actions.MAX_ATTEMPTS)
