@@ -129,3 +129,16 @@ def due_at(received: datetime, minutes: int, calendar: Calendar | None) -> datet
         if due is not None:
             return due
     return _to_utc(received) + timedelta(minutes=minutes)
+
+
+def parse_day_text(text: str) -> list[list[str]]:
+    """"08:00-11:30, 12:30-16:00" -> [["08:00", "11:30"], ["12:30", "16:00"]]; "" -> closed."""
+    intervals = []
+    for part in text.replace("–", "-").split(","):
+        if not part.strip():
+            continue
+        if part.count("-") != 1:
+            raise ValueError(f"{part.strip()!r}: write an interval as 08:00-16:00")
+        start, end = (p.strip() for p in part.split("-"))
+        intervals.append([format_hhmm(parse_hhmm(start)), format_hhmm(parse_hhmm(end))])
+    return intervals

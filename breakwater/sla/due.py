@@ -98,15 +98,16 @@ class DueCalculator:
 
 
 def _write(due: dict[int, datetime | None]) -> None:
-    """One UPDATE for many conversations, each with its own due time."""
-    if not due:
-        return
-    Conversation.objects.filter(pk__in=list(due)).update(
-        response_due_at=Case(
-            *(When(pk=pk, then=Value(at)) for pk, at in due.items()),
-            output_field=DateTimeField(),
+    """At most two UPDATEs for many conversations: one clears, one sets each its own time."""
+    cleared = [pk for pk, at in due.items() if at is None]
+    if cleared:
+        Conversation.objects.filter(pk__in=cleared).update(response_due_at=None)
+    times = {pk: at for pk, at in due.items() if at is not None}
+    if times:
+        Conversation.objects.filter(pk__in=list(times)).update(
+            response_due_at=Case(*(When(pk=pk, then=Value(at)) for pk, at in times.items()),
+                                 output_field=DateTimeField())
         )
-    )
 
 
 @events.on("messages.ingested")

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from breakwater.web import live, views
+from breakwater.web import live, sla, views
 
 app_name = "web"
 urlpatterns = [
@@ -17,4 +17,8 @@ urlpatterns = [
     path("c/<int:conversation_id>/reply/", views.reply, name="reply"),
     path("c/<int:conversation_id>/note/", views.note, name="note"),
     path("m/<int:message_id>/correct/", views.correct, name="correct"),
+    path("settings/sla/", sla.settings, name="sla"),
+    path("settings/sla/hours/", sla.save_hours, name="sla_hours"),
+    path("settings/sla/targets/", sla.add_target, name="sla_target_add"),
+    path("settings/sla/targets/<int:target_id>/delete/", sla.delete_target, name="sla_target_delete"),
 ]

@@ -26,7 +26,7 @@ from breakwater.inbox.actions import Changes
 from breakwater.inbox.models import Kind, Priority, Sentiment, Status
 
 FILTER_KEYS = ("status", "network", "channel", "assignee", "tag", "kind", "q", "language",
-               "sentiment", "spam")
+               "sentiment", "spam", "due", "sort")
 # Offered in the language filter: the languages Breakwater analyses best, and "undetermined".
 FILTER_LANGUAGES = ("fi", "sv", "en", "et", "de", "ru")
 SPAM_VALUES = {"1": True, "0": False}
@@ -59,6 +59,8 @@ def _filters(request: HttpRequest) -> queries.Filters:
         language=get.get("language") or None,
         sentiment=get.get("sentiment") or None,
         spam=SPAM_VALUES.get(get.get("spam", "")),
+        due=get.get("due") or None,
+        sort=get.get("sort") or None,
     )
 
 
