@@ -80,6 +80,12 @@ def attach_to_messages(messages: list[Message]) -> None:
         m.filed = by_message.get(m.pk)  # type: ignore[attr-defined]
 
 
+def for_thread(member: Membership, thread: list[Message]) -> dict[str, object]:
+    """What a conversation page needs to file its messages as feedback and forward them."""
+    attach_to_messages(thread)
+    return {"feedback_categories": categories(member), "feedback_destinations": destinations(member)}
+
+
 def destinations(member: Membership) -> list[Destination]:
     return list(Destination.objects.filter(workspace_id=member.workspace_id).order_by("name"))
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from breakwater.core.actions import access_membership
 from breakwater.core.errors import ActionError, NotFound
 from breakwater.core.models import Channel, Membership
+from breakwater.feedback import queries as feedback_queries
 from breakwater.inbox import actions, queries
 from breakwater.inbox.actions import Changes
 from breakwater.inbox.models import Kind, Priority, Sentiment, Status
@@ -137,6 +138,7 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
         "sentiments": Sentiment.choices,
         "reply_key": uuid.uuid4().hex,
         "back_qs": request.GET.urlencode(),
+        **feedback_queries.for_thread(member, thread),
     }
     if request.GET.get("partial") == "thread":
         return render(request, "web/partials/thread.html", context)
