@@ -33,14 +33,18 @@ def create_category(request: HttpRequest, body: CategoryIn) -> Any:
     return Status(201, actions.do_create_category(request.member, body.name))  # type: ignore[attr-defined]
 
 
-@router.patch("/feedback-categories/{int:category_id}", response=CategoryOut,
-              summary="Rename a category")
+@router.patch(
+    "/feedback-categories/{int:category_id}", response=CategoryOut, summary="Rename a category"
+)
 def rename_category(request: HttpRequest, category_id: int, body: CategoryIn) -> Any:
     return actions.do_rename_category(request.member, category_id, body.name)  # type: ignore[attr-defined]
 
 
-@router.delete("/feedback-categories/{int:category_id}", response={204: None},
-               summary="Delete an unused category")
+@router.delete(
+    "/feedback-categories/{int:category_id}",
+    response={204: None},
+    summary="Delete an unused category",
+)
 def delete_category(request: HttpRequest, category_id: int) -> Any:
     actions.do_delete_category(request.member, category_id)  # type: ignore[attr-defined]
     return Status(204, None)
@@ -69,16 +73,22 @@ class FeedbackOut(Schema):
         return obj.message.text
 
 
-@router.post("/messages/{int:message_id}/feedback", response=FeedbackOut,
-             summary="File a message as feedback")
+@router.post(
+    "/messages/{int:message_id}/feedback",
+    response=FeedbackOut,
+    summary="File a message as feedback",
+)
 def tag_feedback(request: HttpRequest, message_id: int, body: FeedbackIn) -> Any:
     """File an inbound message under a category, with an optional note; filing it again
     changes the category and note."""
     return actions.do_tag_feedback(request.member, message_id, body.category, body.note)  # type: ignore[attr-defined]
 
 
-@router.delete("/messages/{int:message_id}/feedback", response={204: None},
-               summary="Remove a message from feedback")
+@router.delete(
+    "/messages/{int:message_id}/feedback",
+    response={204: None},
+    summary="Remove a message from feedback",
+)
 def remove_feedback(request: HttpRequest, message_id: int) -> Any:
     actions.do_remove_feedback(request.member, message_id)  # type: ignore[attr-defined]
     return Status(204, None)
@@ -91,8 +101,9 @@ class FeedbackParams(Schema):
     channel: int | None = None
 
     def filters(self) -> FeedbackFilters:
-        return FeedbackFilters(since=self.since, until=self.until, category=self.category,
-                               channel=self.channel)
+        return FeedbackFilters(
+            since=self.since, until=self.until, category=self.category, channel=self.channel
+        )
 
 
 class GroupOut(Schema):
@@ -125,8 +136,9 @@ class DestinationOut(Schema):
     kind: str
 
 
-@router.get("/feedback-destinations", response=list[DestinationOut],
-            summary="List forwarding destinations")
+@router.get(
+    "/feedback-destinations", response=list[DestinationOut], summary="List forwarding destinations"
+)
 def list_destinations(request: HttpRequest) -> Any:
     """Addresses are not shown: a webhook URL is a secret."""
     return queries.destinations(request.member)  # type: ignore[attr-defined]
@@ -138,8 +150,11 @@ def create_destination(request: HttpRequest, body: DestinationIn) -> Any:
     return Status(201, actions.do_create_destination(member, body.name, body.kind, body.address))
 
 
-@router.delete("/feedback-destinations/{int:destination_id}", response={204: None},
-               summary="Delete a destination")
+@router.delete(
+    "/feedback-destinations/{int:destination_id}",
+    response={204: None},
+    summary="Delete a destination",
+)
 def delete_destination(request: HttpRequest, destination_id: int) -> Any:
     actions.do_delete_destination(request.member, destination_id)  # type: ignore[attr-defined]
     return Status(204, None)
@@ -187,8 +202,9 @@ def forward(request: HttpRequest, body: ForwardIn) -> Any:
     if body.message_ids:
         done = actions.do_forward(member, body.message_ids, body.destination, body.comment)
     else:
-        group = FeedbackFilters(since=body.since, until=body.until, category=body.category,
-                                channel=body.channel)
+        group = FeedbackFilters(
+            since=body.since, until=body.until, category=body.category, channel=body.channel
+        )
         done = actions.do_forward_group(member, body.destination, group, body.comment)
     done.refresh_from_db()
     return Status(201, done)
@@ -199,8 +215,11 @@ def list_forwards(request: HttpRequest) -> Any:
     return queries.recent_forwards(request.member)  # type: ignore[attr-defined]
 
 
-@router.post("/feedback/forwards/{int:forward_id}/retry", response=ForwardOut,
-             summary="Retry a failed forward")
+@router.post(
+    "/feedback/forwards/{int:forward_id}/retry",
+    response=ForwardOut,
+    summary="Retry a failed forward",
+)
 def retry_forward(request: HttpRequest, forward_id: int) -> Any:
     done = actions.do_retry_forward(request.member, forward_id)  # type: ignore[attr-defined]
     done.refresh_from_db()

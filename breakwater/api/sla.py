@@ -23,13 +23,14 @@ class HolidayIn(Schema):
 class BusinessHoursIO(Schema):
     week: list[list[list[str]]] = Field(
         description='Seven days, Monday first; each a list of ["HH:MM", "HH:MM"] open intervals '
-        "in the workspace's time zone (an empty list: closed all day; \"24:00\" ends at midnight)",
+        'in the workspace\'s time zone (an empty list: closed all day; "24:00" ends at midnight)',
         examples=[[[["08:00", "16:00"]]] * 5 + [[], []]],
     )
     finnish_holidays: bool = Field(True, description="closed on Finland's public holidays")
     holidays: list[HolidayIn] = Field([], description="the workspace's own closed dates")
     breaching_soon_minutes: int = Field(
-        30, description='the inbox\'s "breaching soon" filter: overdue or due within this many minutes'
+        30,
+        description='the inbox\'s "breaching soon" filter: overdue or due within this many minutes',
     )
 
 
@@ -61,11 +62,15 @@ def get_business_hours(request: HttpRequest) -> dict[str, Any]:
 def put_business_hours(request: HttpRequest, body: BusinessHoursIO) -> dict[str, Any]:
     """Replace the whole setting (managers and up). Due times of open conversations follow."""
     member = request.member  # type: ignore[attr-defined]
-    actions.do_set_business_hours(member, HoursChange(
-        week=body.week, finnish_holidays=body.finnish_holidays,
-        holidays=[(h.date, h.name) for h in body.holidays],
-        breaching_soon_minutes=body.breaching_soon_minutes,
-    ))
+    actions.do_set_business_hours(
+        member,
+        HoursChange(
+            week=body.week,
+            finnish_holidays=body.finnish_holidays,
+            holidays=[(h.date, h.name) for h in body.holidays],
+            breaching_soon_minutes=body.breaching_soon_minutes,
+        ),
+    )
     return _hours_out(member)
 
 
@@ -73,13 +78,19 @@ class TargetIn(Schema):
     minutes: int = Field(description="first response due this many minutes after the message")
     priority: int | None = Field(None, description="0..4 (none..urgent); null: any priority")
     channel: int | None = Field(None, description="a channel id; null: any channel")
-    business_hours: bool = Field(True, description="count open business hours only; false: wall-clock")
+    business_hours: bool = Field(
+        True, description="count open business hours only; false: wall-clock"
+    )
 
     model_config = {"extra": "forbid"}
 
     def change(self) -> TargetChange:
-        return TargetChange(minutes=self.minutes, priority=self.priority,
-                            channel_id=self.channel, business_hours=self.business_hours)
+        return TargetChange(
+            minutes=self.minutes,
+            priority=self.priority,
+            channel_id=self.channel,
+            business_hours=self.business_hours,
+        )
 
 
 class TargetOut(Schema):

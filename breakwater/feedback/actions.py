@@ -46,9 +46,13 @@ LEASE = timedelta(minutes=5)
 
 # -- categories --------------------------------------------------------------------------
 
+
 def do_create_starter_categories(workspace: Workspace) -> None:
     Category.objects.bulk_create(
-        [Category(workspace=workspace, name=n, position=i) for i, n in enumerate(STARTER_CATEGORIES)],
+        [
+            Category(workspace=workspace, name=n, position=i)
+            for i, n in enumerate(STARTER_CATEGORIES)
+        ],
         ignore_conflicts=True,
     )
 
@@ -74,7 +78,9 @@ def do_create_category(member: Membership, name: str) -> Category:
     try:
         with transaction.atomic():
             category = Category.objects.create(
-                workspace_id=member.workspace_id, name=name, position=(last.position + 1) if last else 0
+                workspace_id=member.workspace_id,
+                name=name,
+                position=(last.position + 1) if last else 0,
             )
             audit(member, member.workspace_id, "feedback_category.created", category, name=name)
     except IntegrityError:
@@ -91,8 +97,14 @@ def do_rename_category(member: Membership, category_id: int, name: str) -> Categ
     try:
         with transaction.atomic():
             category.save(update_fields=["name"])
-            audit(member, member.workspace_id, "feedback_category.renamed", category,
-                  name=name, was=old)
+            audit(
+                member,
+                member.workspace_id,
+                "feedback_category.renamed",
+                category,
+                name=name,
+                was=old,
+            )
     except IntegrityError:
         raise Conflict(f"a category named {name!r} exists already") from None
     return category
@@ -108,11 +120,14 @@ def do_delete_category(member: Membership, category_id: int) -> None:
                 f"{used} messages are filed under {category.name!r}; file them under another "
                 "category first, or rename this one"
             )
-        audit(member, member.workspace_id, "feedback_category.deleted", category, name=category.name)
+        audit(
+            member, member.workspace_id, "feedback_category.deleted", category, name=category.name
+        )
         category.delete()
 
 
 # -- filing a message as feedback ---------------------------------------------------------
+
 
 def access_inbound_message(member: Membership, message_id: int) -> Message:
     message = Message.objects.filter(pk=message_id, workspace_id=member.workspace_id).first()
@@ -123,8 +138,9 @@ def access_inbound_message(member: Membership, message_id: int) -> Message:
     return message
 
 
-def do_tag_feedback(member: Membership, message_id: int, category_id: int,
-                    note: str = "") -> Feedback:
+def do_tag_feedback(
+    member: Membership, message_id: int, category_id: int, note: str = ""
+) -> Feedback:
     """File an inbound message as feedback (again: changes its category and note)."""
     check_role(member, Role.AGENT)
     note = (note or "").strip()
@@ -135,16 +151,32 @@ def do_tag_feedback(member: Membership, message_id: int, category_id: int,
         category = access_category(member, category_id)
         feedback, created = Feedback.objects.update_or_create(
             message=message,
-            defaults={"workspace_id": member.workspace_id, "conversation_id": message.conversation_id,
-                      "channel_id": message.channel_id, "category": category, "note": note},
-            create_defaults={"workspace_id": member.workspace_id,
-                             "conversation_id": message.conversation_id,
-                             "channel_id": message.channel_id, "category": category, "note": note,
-                             "created_by_id": member.user_id},
+            defaults={
+                "workspace_id": member.workspace_id,
+                "conversation_id": message.conversation_id,
+                "channel_id": message.channel_id,
+                "category": category,
+                "note": note,
+            },
+            create_defaults={
+                "workspace_id": member.workspace_id,
+                "conversation_id": message.conversation_id,
+                "channel_id": message.channel_id,
+                "category": category,
+                "note": note,
+                "created_by_id": member.user_id,
+            },
         )
-        audit(member, member.workspace_id, "feedback.tagged" if created else "feedback.changed",
-              feedback, message=message.pk, conversation=message.conversation_id,
-              category=category.name, note=note)
+        audit(
+            member,
+            member.workspace_id,
+            "feedback.tagged" if created else "feedback.changed",
+            feedback,
+            message=message.pk,
+            conversation=message.conversation_id,
+            category=category.name,
+            note=note,
+        )
         _announce(member, message.conversation_id)
     return feedback
 
@@ -152,23 +184,36 @@ def do_tag_feedback(member: Membership, message_id: int, category_id: int,
 def do_remove_feedback(member: Membership, message_id: int) -> None:
     check_role(member, Role.AGENT)
     with transaction.atomic():
-        feedback = Feedback.objects.filter(
-            message_id=message_id, workspace_id=member.workspace_id
-        ).select_related("category").first()
+        feedback = (
+            Feedback.objects.filter(message_id=message_id, workspace_id=member.workspace_id)
+            .select_related("category")
+            .first()
+        )
         if feedback is None:
             raise NotFound(f"message {message_id} is not filed as feedback")
-        audit(member, member.workspace_id, "feedback.removed", feedback, message=message_id,
-              category=feedback.category.name)
+        audit(
+            member,
+            member.workspace_id,
+            "feedback.removed",
+            feedback,
+            message=message_id,
+            category=feedback.category.name,
+        )
         feedback.delete()
         _announce(member, feedback.conversation_id)
 
 
 def _announce(member: Membership, conversation_id: int) -> None:
-    events.publish(member.workspace_id, "feedback.changed", conversation_id=conversation_id,
-                   actor=member.user_id)
+    events.publish(
+        member.workspace_id,
+        "feedback.changed",
+        conversation_id=conversation_id,
+        actor=member.user_id,
+    )
 
 
 # -- destinations ----------------------------------------------------------------------------
+
 
 def check_destination(kind: str, address: str) -> None:
     if kind == DestinationKind.EMAIL:
@@ -179,8 +224,10 @@ def check_destination(kind: str, address: str) -> None:
     elif kind == DestinationKind.WEBHOOK:
         parts = urlsplit(address)
         if parts.scheme not in ("https", "http") or not parts.netloc:
-            raise Invalid("a webhook needs an http(s) URL, e.g. the incoming-webhook URL Slack "
-                          "or Teams gives you")
+            raise Invalid(
+                "a webhook needs an http(s) URL, e.g. the incoming-webhook URL Slack "
+                "or Teams gives you"
+            )
     else:
         raise Invalid(f"unknown destination kind {kind!r}; one of email, webhook")
 
@@ -196,8 +243,14 @@ def do_create_destination(member: Membership, name: str, kind: str, address: str
             workspace_id=member.workspace_id, name=name, kind=kind, address=address
         )
         # The address stays out of the log: a webhook URL is a secret.
-        audit(member, member.workspace_id, "feedback_destination.created", destination,
-              name=name, kind=kind)
+        audit(
+            member,
+            member.workspace_id,
+            "feedback_destination.created",
+            destination,
+            name=name,
+            kind=kind,
+        )
     return destination
 
 
@@ -212,12 +265,18 @@ def do_delete_destination(member: Membership, destination_id: int) -> None:
     check_role(member, Role.MANAGER)
     with transaction.atomic():
         destination = access_destination(member, destination_id)
-        audit(member, member.workspace_id, "feedback_destination.deleted", destination,
-              name=destination.name)
+        audit(
+            member,
+            member.workspace_id,
+            "feedback_destination.deleted",
+            destination,
+            name=destination.name,
+        )
         destination.delete()
 
 
 # -- forwarding -----------------------------------------------------------------------------
+
 
 def _items(member: Membership, message_ids: Sequence[int]) -> list[ForwardItem]:
     messages = (
@@ -228,18 +287,33 @@ def _items(member: Membership, message_ids: Sequence[int]) -> list[ForwardItem]:
     items = []
     for m in messages:
         feedback = getattr(m, "feedback", None)
-        link = settings.BREAKWATER_PUBLIC_URL + reverse("web:conversation", args=[m.conversation_id])
+        link = settings.BREAKWATER_PUBLIC_URL + reverse(
+            "web:conversation", args=[m.conversation_id]
+        )
         author = m.author.name or m.author.handle if m.author else "unknown"
-        items.append(ForwardItem(
-            text=m.text, author=author or "unknown", network=m.network, channel=m.channel.name,
-            category=feedback.category.name if feedback else "", note=feedback.note if feedback else "",
-            created_at=m.created_at, link=f"{link}#m{m.pk}", url=m.url,
-        ))
+        items.append(
+            ForwardItem(
+                text=m.text,
+                author=author or "unknown",
+                network=m.network,
+                channel=m.channel.name,
+                category=feedback.category.name if feedback else "",
+                note=feedback.note if feedback else "",
+                created_at=m.created_at,
+                link=f"{link}#m{m.pk}",
+                url=m.url,
+            )
+        )
     return items
 
 
-def do_forward(member: Membership, message_ids: Sequence[int], destination_id: int,
-               comment: str = "", title: str = "") -> Forward:
+def do_forward(
+    member: Membership,
+    message_ids: Sequence[int],
+    destination_id: int,
+    comment: str = "",
+    title: str = "",
+) -> Forward:
     """Forward messages to another team; delivered in the background, retried on timeouts
     and 5xx answers, shown with its error when it fails. Also the rules' "forward" action."""
     check_role(member, Role.AGENT)
@@ -256,18 +330,36 @@ def do_forward(member: Membership, message_ids: Sequence[int], destination_id: i
             raise NotFound("some of these messages were not found in this workspace")
         categories = sorted({i.category for i in items if i.category})
         content = ForwardContent(
-            title=title or f"Feedback from {member.workspace.name}"
+            title=title
+            or f"Feedback from {member.workspace.name}"
             + (f": {', '.join(categories)}" if categories else ""),
-            comment=comment, forwarded_by=member.user.display_name, items=items,
+            comment=comment,
+            forwarded_by=member.user.display_name,
+            items=items,
         )
         forward = Forward.objects.create(
-            workspace_id=member.workspace_id, destination=destination, message_ids=ids,
-            comment=comment, created_by_id=member.user_id, next_attempt_at=timezone.now() + LEASE,
-            payload={"subject": content.title, "text": plain_text(content),
-                     "webhook": webhook_body(content)},
+            workspace_id=member.workspace_id,
+            destination=destination,
+            message_ids=ids,
+            comment=comment,
+            created_by_id=member.user_id,
+            next_attempt_at=timezone.now() + LEASE,
+            payload={
+                "subject": content.title,
+                "text": plain_text(content),
+                "webhook": webhook_body(content),
+            },
         )
-        audit(member, member.workspace_id, "feedback.forwarded", forward, destination=destination.name,
-              kind=destination.kind, messages=ids, comment=comment)
+        audit(
+            member,
+            member.workspace_id,
+            "feedback.forwarded",
+            forward,
+            destination=destination.name,
+            kind=destination.kind,
+            messages=ids,
+            comment=comment,
+        )
         from breakwater.feedback.tasks import send_forward
 
         transaction.on_commit(lambda: send_forward.enqueue(forward.pk))
@@ -301,8 +393,12 @@ def do_send_forward(forward_id: int) -> Forward | None:
     else:
         forward.status, forward.error, forward.sent_at = ForwardStatus.SENT, "", timezone.now()
         forward.save(update_fields=["status", "error", "sent_at"])
-    events.publish(forward.workspace_id, "feedback.forward_updated", forward_id=forward.pk,
-                   status=forward.status)
+    events.publish(
+        forward.workspace_id,
+        "feedback.forward_updated",
+        forward_id=forward.pk,
+        status=forward.status,
+    )
     return forward
 
 
@@ -321,7 +417,7 @@ def _failed(forward: Forward, exc: ConnectorError) -> None:
         forward.status = ForwardStatus.FAILED
     else:
         forward.status = ForwardStatus.QUEUED
-        delay = exc.retry_after or min(2 ** forward.attempts, 300)
+        delay = exc.retry_after or min(2**forward.attempts, 300)
         forward.next_attempt_at = timezone.now() + timedelta(seconds=delay)
     forward.save(update_fields=["status", "error", "next_attempt_at"])
 
@@ -330,9 +426,11 @@ def do_retry_forward(member: Membership, forward_id: int) -> Forward:
     """Send a failed forward again (after fixing the destination, say)."""
     check_role(member, Role.AGENT)
     with transaction.atomic():
-        forward = Forward.objects.select_for_update().filter(
-            pk=forward_id, workspace_id=member.workspace_id
-        ).first()
+        forward = (
+            Forward.objects.select_for_update()
+            .filter(pk=forward_id, workspace_id=member.workspace_id)
+            .first()
+        )
         if forward is None:
             raise NotFound(f"forward {forward_id} not found")
         if forward.status != ForwardStatus.FAILED:
@@ -354,17 +452,21 @@ def claim_due_forwards(limit: int = 100) -> list[int]:
         ids = list(
             Forward.objects.filter(
                 status__in=(ForwardStatus.QUEUED, ForwardStatus.SENDING), next_attempt_at__lte=now
-            ).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
+            )
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:limit]
         )
         # A forward left "sending" by a crash goes out again: another copy of an email or a
         # chat post is better than feedback that never reached the team.
-        Forward.objects.filter(pk__in=ids).update(status=ForwardStatus.QUEUED,
-                                                  next_attempt_at=now + LEASE)
+        Forward.objects.filter(pk__in=ids).update(
+            status=ForwardStatus.QUEUED, next_attempt_at=now + LEASE
+        )
     return ids
 
 
-def do_forward_group(member: Membership, destination_id: int, filters: FeedbackFilters,
-                     comment: str = "") -> Forward:
+def do_forward_group(
+    member: Membership, destination_id: int, filters: FeedbackFilters, comment: str = ""
+) -> Forward:
     """Forward a whole group (a category and/or a period) in one message, newest first."""
     ids = queries.message_ids(member, filters, MAX_FORWARD)
     if not ids:
@@ -375,5 +477,5 @@ def do_forward_group(member: Membership, destination_id: int, filters: FeedbackF
     if filters.since or filters.until:
         since = f"{filters.since:%Y-%m-%d}" if filters.since else ""
         until = f"{filters.until:%Y-%m-%d}" if filters.until else ""
-        title += f" ({since}–{until})"
+        title += f" ({since} to {until})"
     return do_forward(member, ids, destination_id, comment, title=title)

@@ -9,12 +9,14 @@ class FeedbackConfig(AppConfig):
     def ready(self) -> None:
         from breakwater.core.models import Workspace
 
-        post_save.connect(_starter_categories, sender=Workspace,
-                          dispatch_uid="feedback-starter-categories")
+        post_save.connect(
+            _starter_categories, sender=Workspace, dispatch_uid="feedback-starter-categories"
+        )
 
 
-def _starter_categories(sender: object, instance: object, created: bool, raw: bool = False,
-                        **kwargs: object) -> None:
+def _starter_categories(
+    sender: object, instance: object, created: bool, raw: bool = False, **kwargs: object
+) -> None:
     """Every new workspace starts with the starter set of feedback categories."""
     if created and not raw:
         from breakwater.feedback.actions import do_create_starter_categories

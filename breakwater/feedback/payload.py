@@ -94,9 +94,14 @@ def webhook_body(content: ForwardContent) -> dict[str, Any]:
         blocks += [{"type": "divider"}, _item_block(item)]
     if len(content.items) > len(shown):
         more = len(content.items) - len(shown)
-        blocks.append({"type": "context", "elements": [
-            {"type": "mrkdwn", "text": f"…and {more} more in the text of this message"}
-        ]})
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [
+                    {"type": "mrkdwn", "text": f"…and {more} more in the text of this message"}
+                ],
+            }
+        )
     return {
         "text": plain_text(content),
         "blocks": blocks,
@@ -106,9 +111,17 @@ def webhook_body(content: ForwardContent) -> dict[str, Any]:
             "comment": content.comment,
             "forwarded_by": content.forwarded_by,
             "items": [
-                {"text": i.text, "author": i.author, "network": i.network, "channel": i.channel,
-                 "category": i.category, "note": i.note, "created_at": i.created_at.isoformat(),
-                 "link": i.link, "url": i.url}
+                {
+                    "text": i.text,
+                    "author": i.author,
+                    "network": i.network,
+                    "channel": i.channel,
+                    "category": i.category,
+                    "note": i.note,
+                    "created_at": i.created_at.isoformat(),
+                    "link": i.link,
+                    "url": i.url,
+                }
                 for i in content.items
             ],
         },

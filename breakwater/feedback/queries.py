@@ -30,7 +30,9 @@ class Group:
 
 
 def categories(member: Membership) -> list[Category]:
-    return list(Category.objects.filter(workspace_id=member.workspace_id).order_by("position", "pk"))
+    return list(
+        Category.objects.filter(workspace_id=member.workspace_id).order_by("position", "pk")
+    )
 
 
 def filtered(member: Membership, filters: FeedbackFilters) -> QuerySet[Feedback]:
@@ -65,16 +67,20 @@ def groups(member: Membership, filters: FeedbackFilters, examples: int = EXAMPLE
 
 def message_ids(member: Membership, filters: FeedbackFilters, limit: int) -> list[int]:
     """The newest ``limit`` filed messages under ``filters`` (what a group forward sends)."""
-    return list(filtered(member, filters).order_by("-created_at", "-pk")
-                .values_list("message_id", flat=True)[:limit])
+    return list(
+        filtered(member, filters)
+        .order_by("-created_at", "-pk")
+        .values_list("message_id", flat=True)[:limit]
+    )
 
 
 def attach_to_messages(messages: list[Message]) -> None:
     """``m.filed``: each message's Feedback or None, for a whole thread in one query."""
     by_message = {
         f.message_id: f
-        for f in Feedback.objects.filter(message_id__in=[m.pk for m in messages])
-        .select_related("category")
+        for f in Feedback.objects.filter(message_id__in=[m.pk for m in messages]).select_related(
+            "category"
+        )
     }
     for m in messages:
         m.filed = by_message.get(m.pk)  # type: ignore[attr-defined]
@@ -83,7 +89,10 @@ def attach_to_messages(messages: list[Message]) -> None:
 def for_thread(member: Membership, thread: list[Message]) -> dict[str, object]:
     """What a conversation page needs to file its messages as feedback and forward them."""
     attach_to_messages(thread)
-    return {"feedback_categories": categories(member), "feedback_destinations": destinations(member)}
+    return {
+        "feedback_categories": categories(member),
+        "feedback_destinations": destinations(member),
+    }
 
 
 def destinations(member: Membership) -> list[Destination]:
@@ -93,5 +102,6 @@ def destinations(member: Membership) -> list[Destination]:
 def recent_forwards(member: Membership, limit: int = 20) -> list[Forward]:
     return list(
         Forward.objects.filter(workspace_id=member.workspace_id)
-        .select_related("destination", "created_by").order_by("-created_at")[:limit]
+        .select_related("destination", "created_by")
+        .order_by("-created_at")[:limit]
     )

@@ -37,7 +37,7 @@ def check_hours(change: HoursChange) -> None:
         raise Invalid("give seven days of open hours, Monday first (an empty list: closed)")
     for name, day in zip(WEEKDAYS, change.week, strict=True):
         if any(len(interval) != 2 for interval in day):
-            raise Invalid(f"{name}: each interval is a pair of times, e.g. [\"08:00\", \"16:00\"]")
+            raise Invalid(f'{name}: each interval is a pair of times, e.g. ["08:00", "16:00"]')
         try:
             due.week_intervals([day])
         except ValueError as exc:
@@ -66,9 +66,15 @@ def do_set_business_hours(member: Membership, change: HoursChange) -> BusinessHo
         Holiday.objects.bulk_create(
             [Holiday(workspace_id=workspace_id, date=d, name=n[:100]) for d, n in change.holidays]
         )
-        audit(member, workspace_id, "business_hours.updated", hours, week=hours.week,
-              finnish_holidays=change.finnish_holidays,
-              holidays=[d.isoformat() for d, _ in change.holidays])
+        audit(
+            member,
+            workspace_id,
+            "business_hours.updated",
+            hours,
+            week=hours.week,
+            finnish_holidays=change.finnish_holidays,
+            holidays=[d.isoformat() for d, _ in change.holidays],
+        )
         _refresh(member)
     return hours
 
@@ -87,9 +93,12 @@ def check_target(member: Membership, change: TargetChange, target_id: int | None
         raise Invalid(f"a target needs 1 to {MAX_TARGET_MINUTES} minutes")
     if change.priority is not None and change.priority not in Priority.values:
         raise Invalid("priority must be 0..4 (none, low, normal, high, urgent) or empty for any")
-    if change.channel_id is not None and not Channel.objects.filter(
-        pk=change.channel_id, workspace_id=member.workspace_id
-    ).exists():
+    if (
+        change.channel_id is not None
+        and not Channel.objects.filter(
+            pk=change.channel_id, workspace_id=member.workspace_id
+        ).exists()
+    ):
         raise Invalid(f"channel {change.channel_id} is not one of this workspace's channels")
     same = SlaTarget.objects.filter(
         workspace_id=member.workspace_id, priority=change.priority, channel_id=change.channel_id
@@ -109,8 +118,11 @@ def do_create_target(member: Membership, change: TargetChange) -> SlaTarget:
     check_target(member, change)
     with transaction.atomic():
         target = SlaTarget.objects.create(
-            workspace_id=member.workspace_id, minutes=change.minutes, priority=change.priority,
-            channel_id=change.channel_id, business_hours=change.business_hours,
+            workspace_id=member.workspace_id,
+            minutes=change.minutes,
+            priority=change.priority,
+            channel_id=change.channel_id,
+            business_hours=change.business_hours,
         )
         audit(member, member.workspace_id, "sla_target.created", target, **_described(target))
         _refresh(member)
@@ -139,8 +151,12 @@ def do_delete_target(member: Membership, target_id: int) -> None:
 
 
 def _described(target: SlaTarget) -> dict[str, object]:
-    return {"minutes": target.minutes, "priority": target.priority,
-            "channel": target.channel_id, "business_hours": target.business_hours}
+    return {
+        "minutes": target.minutes,
+        "priority": target.priority,
+        "channel": target.channel_id,
+        "business_hours": target.business_hours,
+    }
 
 
 def _refresh(member: Membership) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 MINUTES_PER_DAY = 24 * 60
@@ -21,7 +22,7 @@ Interval = tuple[int, int]  # minutes since local midnight: [start, end), end at
 
 
 def parse_hhmm(value: str) -> int:
-    """"08:30" -> 510; "24:00" closes a day at midnight."""
+    """ "08:30" -> 510; "24:00" closes a day at midnight."""
     try:
         hours, minutes = value.strip().split(":")
         total = int(hours) * 60 + int(minutes)
@@ -42,10 +43,10 @@ def check_intervals(intervals: Sequence[Interval]) -> list[Interval]:
     for start, end in ordered:
         if end <= start:
             raise ValueError(
-                f"{format_hhmm(start)}–{format_hhmm(end)} ends before it starts; "
+                f"{format_hhmm(start)}-{format_hhmm(end)} ends before it starts; "
                 "an interval cannot cross midnight, split it in two days"
             )
-    for (_, end), (start, _) in zip(ordered, ordered[1:], strict=False):
+    for (_, end), (start, _) in pairwise(ordered):
         if start < end:
             raise ValueError(f"open intervals overlap at {format_hhmm(start)}; merge them")
     return ordered
@@ -123,7 +124,7 @@ def _to_utc(at: datetime) -> datetime:
 
 
 def due_at(received: datetime, minutes: int, calendar: Calendar | None) -> datetime:
-    """When a response is due: business time with a calendar that has open hours, else wall-clock."""
+    """When a response is due: business time by a calendar with open hours, else wall-clock."""
     if calendar is not None and calendar.has_open_time:
         due = calendar.add(received, minutes)
         if due is not None:
@@ -132,9 +133,9 @@ def due_at(received: datetime, minutes: int, calendar: Calendar | None) -> datet
 
 
 def parse_day_text(text: str) -> list[list[str]]:
-    """"08:00-11:30, 12:30-16:00" -> [["08:00", "11:30"], ["12:30", "16:00"]]; "" -> closed."""
+    """Parse "08:00-11:30, 12:30-16:00" to [["08:00", "11:30"], ["12:30", "16:00"]]; "": closed."""
     intervals = []
-    for part in text.replace("–", "-").split(","):
+    for part in text.replace("\N{EN DASH}", "-").split(","):
         if not part.strip():
             continue
         if part.count("-") != 1:

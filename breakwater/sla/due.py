@@ -41,10 +41,15 @@ class ClosedDates:
         return day in self.own or (self.public is not None and day in self.public)
 
 
-def week_intervals(week: Sequence[Sequence[Sequence[str]]]) -> tuple[tuple[calendar.Interval, ...], ...]:
+def week_intervals(
+    week: Sequence[Sequence[Sequence[str]]],
+) -> tuple[tuple[calendar.Interval, ...], ...]:
     return tuple(
-        tuple(calendar.check_intervals([(calendar.parse_hhmm(a), calendar.parse_hhmm(b))
-                                        for a, b in day]))
+        tuple(
+            calendar.check_intervals(
+                [(calendar.parse_hhmm(a), calendar.parse_hhmm(b)) for a, b in day]
+            )
+        )
         for day in week
     )
 
@@ -105,8 +110,10 @@ def _write(due: dict[int, datetime | None]) -> None:
     times = {pk: at for pk, at in due.items() if at is not None}
     if times:
         Conversation.objects.filter(pk__in=list(times)).update(
-            response_due_at=Case(*(When(pk=pk, then=Value(at)) for pk, at in times.items()),
-                                 output_field=DateTimeField())
+            response_due_at=Case(
+                *(When(pk=pk, then=Value(at)) for pk, at in times.items()),
+                output_field=DateTimeField(),
+            )
         )
 
 
@@ -122,10 +129,13 @@ def on_ingested(event: dict) -> None:
     newest = messages.order_by("-created_at", "-id").values("direction")[:1]
     rows = (
         Conversation.objects.filter(pk__in=event["conversation_ids"])
-        .annotate(newest=Subquery(newest),
-                  answered_now=Exists(messages.filter(direction=Direction.OUT, received_at=received)))
-        .values_list("pk", "status", "priority", "channel_id", "response_due_at", "newest",
-                     "answered_now")
+        .annotate(
+            newest=Subquery(newest),
+            answered_now=Exists(messages.filter(direction=Direction.OUT, received_at=received)),
+        )
+        .values_list(
+            "pk", "status", "priority", "channel_id", "response_due_at", "newest", "answered_now"
+        )
     )
     calc = DueCalculator(workspace_id, targets)
     due: dict[int, datetime | None] = {}
@@ -147,9 +157,15 @@ def refresh(conversation_ids: Iterable[int]) -> None:
         conversation_id=OuterRef("pk"), direction=Direction.OUT
     ).exclude(delivery_state__in=_NOT_A_RESPONSE)
     last_out = responses.order_by("-created_at").values("created_at")[:1]
-    owed = Message.objects.filter(
-        conversation_id=OuterRef("pk"), direction=Direction.IN, created_at__gt=OuterRef("last_out")
-    ).order_by("received_at").values("received_at")[:1]
+    owed = (
+        Message.objects.filter(
+            conversation_id=OuterRef("pk"),
+            direction=Direction.IN,
+            created_at__gt=OuterRef("last_out"),
+        )
+        .order_by("received_at")
+        .values("received_at")[:1]
+    )
     rows = (
         Conversation.objects.filter(pk__in=ids)
         .annotate(last_out=Coalesce(Subquery(last_out), Value(EPOCH)))
@@ -162,7 +178,8 @@ def refresh(conversation_ids: Iterable[int]) -> None:
         if workspace_id not in calculators:
             calculators[workspace_id] = DueCalculator(workspace_id, targets_for(workspace_id))
         due[pk] = (
-            None if status == Status.DONE or owed_since is None
+            None
+            if status == Status.DONE or owed_since is None
             else calculators[workspace_id].due(owed_since, priority, channel_id)
         )
     _write(due)
@@ -170,9 +187,11 @@ def refresh(conversation_ids: Iterable[int]) -> None:
 
 def refresh_workspace(workspace_id: int) -> None:
     """After the targets or hours changed: every conversation that may owe a response."""
-    ids = Conversation.objects.filter(workspace_id=workspace_id).exclude(
-        status=Status.DONE
-    ).values_list("pk", flat=True)
+    ids = (
+        Conversation.objects.filter(workspace_id=workspace_id)
+        .exclude(status=Status.DONE)
+        .values_list("pk", flat=True)
+    )
     for chunk in _chunks(list(ids), 500):
         refresh(chunk)
 

@@ -7,7 +7,7 @@ from breakwater.core.models import Channel, Workspace
 
 
 def default_week() -> list[list[list[str]]]:
-    """Monday to Friday 08:00–16:00, closed at weekends (Monday first)."""
+    """Monday to Friday 08:00-16:00, closed at weekends (Monday first)."""
     return [[["08:00", "16:00"]] for _ in range(5)] + [[], []]
 
 
@@ -36,9 +36,7 @@ class Holiday(models.Model):
     name = models.CharField(max_length=100, blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["workspace", "date"], name="holiday_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["workspace", "date"], name="holiday_unique")]
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"

@@ -23,8 +23,7 @@ def _specificity(target: Target) -> int:
 def pick_target(targets: Iterable[Target], priority: int, channel_id: int) -> Target | None:
     """The most specific target matching ``priority`` and ``channel_id``; ties: the shorter."""
     matching = [
-        t for t in targets
-        if t.priority in (None, priority) and t.channel_id in (None, channel_id)
+        t for t in targets if t.priority in (None, priority) and t.channel_id in (None, channel_id)
     ]
     if not matching:
         return None

@@ -44,10 +44,19 @@ def _filters(request: HttpRequest) -> tuple[FeedbackFilters, dict[str, Any]]:
     else:
         days = days if days in PERIODS else 30
         since = timezone.now() - timedelta(days=days)
-    filters = FeedbackFilters(since=since, until=until, category=_int(get.get("category")),
-                              channel=_int(get.get("channel")))
-    shown = {"days": None if (start or end) else days, "from": get.get("from", ""),
-             "to": get.get("to", ""), "category": filters.category, "channel": filters.channel}
+    filters = FeedbackFilters(
+        since=since,
+        until=until,
+        category=_int(get.get("category")),
+        channel=_int(get.get("channel")),
+    )
+    shown = {
+        "days": None if (start or end) else days,
+        "from": get.get("from", ""),
+        "to": get.get("to", ""),
+        "category": filters.category,
+        "channel": filters.channel,
+    }
     return filters, shown
 
 
@@ -97,8 +106,14 @@ def tag(request: HttpRequest, message_id: int) -> HttpResponse:
     category = _int(request.POST.get("category"))
     if category is None:
         return _back(request, error=_("Choose a category to file this message under."))
-    return _run(request, _("Filed as feedback."), actions.do_tag_feedback, message_id, category,
-                request.POST.get("note", ""))
+    return _run(
+        request,
+        _("Filed as feedback."),
+        actions.do_tag_feedback,
+        message_id,
+        category,
+        request.POST.get("note", ""),
+    )
 
 
 @login_required
@@ -121,8 +136,14 @@ def forward_message(request: HttpRequest, message_id: int) -> HttpResponse:
     if _destination(request) is None:
         return _back(request, error=_no_destination())
     ok = _("Forwarded. Its delivery shows on the Feedback page.")
-    return _run(request, ok, actions.do_forward, [message_id], _destination(request),
-                request.POST.get("comment", ""))
+    return _run(
+        request,
+        ok,
+        actions.do_forward,
+        [message_id],
+        _destination(request),
+        request.POST.get("comment", ""),
+    )
 
 
 @login_required
@@ -134,10 +155,17 @@ def forward_group(request: HttpRequest) -> HttpResponse:
     group = FeedbackFilters(
         since=datetime.fromisoformat(post["since"]) if post.get("since") else None,
         until=datetime.fromisoformat(post["until"]) if post.get("until") else None,
-        category=_int(post.get("category")), channel=_int(post.get("channel")),
+        category=_int(post.get("category")),
+        channel=_int(post.get("channel")),
     )
-    return _run(request, _("Forwarded. Its delivery shows below."), actions.do_forward_group,
-                _destination(request), group, post.get("comment", ""))
+    return _run(
+        request,
+        _("Forwarded. Its delivery shows below."),
+        actions.do_forward_group,
+        _destination(request),
+        group,
+        post.get("comment", ""),
+    )
 
 
 @login_required
@@ -150,8 +178,14 @@ def retry(request: HttpRequest, forward_id: int) -> HttpResponse:
 @require_POST
 def add_destination(request: HttpRequest) -> HttpResponse:
     post = request.POST
-    return _run(request, _("Destination added."), actions.do_create_destination,
-                post.get("name", ""), post.get("kind", ""), post.get("address", ""))
+    return _run(
+        request,
+        _("Destination added."),
+        actions.do_create_destination,
+        post.get("name", ""),
+        post.get("kind", ""),
+        post.get("address", ""),
+    )
 
 
 @login_required
@@ -163,15 +197,21 @@ def delete_destination(request: HttpRequest, destination_id: int) -> HttpRespons
 @login_required
 @require_POST
 def add_category(request: HttpRequest) -> HttpResponse:
-    return _run(request, _("Category added."), actions.do_create_category,
-                request.POST.get("name", ""))
+    return _run(
+        request, _("Category added."), actions.do_create_category, request.POST.get("name", "")
+    )
 
 
 @login_required
 @require_POST
 def rename_category(request: HttpRequest, category_id: int) -> HttpResponse:
-    return _run(request, _("Category renamed."), actions.do_rename_category, category_id,
-                request.POST.get("name", ""))
+    return _run(
+        request,
+        _("Category renamed."),
+        actions.do_rename_category,
+        category_id,
+        request.POST.get("name", ""),
+    )
 
 
 @login_required

@@ -25,6 +25,7 @@ from breakwater.sla.actions import HoursChange, TargetChange
 from breakwater.sla.models import Holiday, SlaTarget
 from breakwater.web.views import member_for
 
+
 def _day_text(day: list[list[str]]) -> str:
     return ", ".join(f"{a}-{b}" for a, b in day)
 
@@ -59,7 +60,8 @@ def settings(request: HttpRequest) -> HttpResponse:
         "upcoming": _upcoming_closed(member.workspace_id),
         "open_now": due.is_open(member.workspace_id, timezone.now()),
         "targets": SlaTarget.objects.filter(workspace_id=member.workspace_id)
-        .select_related("channel").order_by("priority", "channel_id", "pk"),
+        .select_related("channel")
+        .order_by("priority", "channel_id", "pk"),
         "priorities": Priority.choices,
         "channels": Channel.objects.filter(workspace_id=member.workspace_id).order_by("name"),
     }
@@ -76,7 +78,8 @@ def _holidays_from(text: str) -> list[tuple[date, str]]:
             found.append((date.fromisoformat(when), name.strip()))
         except ValueError:
             raise ValueError(
-                _("%(line)s: start each line with a date such as 2026-12-31") % {"line": line.strip()}
+                _("%(line)s: start each line with a date such as 2026-12-31")
+                % {"line": line.strip()}
             ) from None
     return found
 
@@ -111,12 +114,15 @@ def add_target(request: HttpRequest) -> HttpResponse:
     post = request.POST
     priority, channel, minutes = (post.get(k, "") for k in ("priority", "channel", "minutes"))
     try:
-        actions.do_create_target(member, TargetChange(
-            minutes=int(minutes) if minutes.isdigit() else 0,
-            priority=int(priority) if priority.isdigit() else None,
-            channel_id=int(channel) if channel.isdigit() else None,
-            business_hours=post.get("business_hours") == "1",
-        ))
+        actions.do_create_target(
+            member,
+            TargetChange(
+                minutes=int(minutes) if minutes.isdigit() else 0,
+                priority=int(priority) if priority.isdigit() else None,
+                channel_id=int(channel) if channel.isdigit() else None,
+                business_hours=post.get("business_hours") == "1",
+            ),
+        )
     except ActionError as exc:
         messages.error(request, exc.message)
     else:

@@ -14,14 +14,22 @@ from breakwater.sla.actions import TargetChange, do_create_target
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-PASSWORD = "correct-horse-battery"
+PASSWORD = "correct-horse-battery"  # noqa: S105 (test data)
 
 
 def _item(channel_id: int, external_id: str, text: str) -> dict:
     return {
-        "network": "demo", "channel": channel_id, "external_id": external_id, "kind": "comment",
-        "thread_key": f"post:{external_id}", "created_at": datetime.now(UTC).isoformat(),
-        "author": {"external_id": f"u-{external_id}", "handle": "maija", "name": "Maija Mehiläinen"},
+        "network": "demo",
+        "channel": channel_id,
+        "external_id": external_id,
+        "kind": "comment",
+        "thread_key": f"post:{external_id}",
+        "created_at": datetime.now(UTC).isoformat(),
+        "author": {
+            "external_id": f"u-{external_id}",
+            "handle": "maija",
+            "name": "Maija Mehiläinen",
+        },
         "text": text,
     }
 
@@ -31,10 +39,13 @@ def workspace(live_url: str) -> dict:
     member = do_create_user("manager@example.com", PASSWORD, "aalto", "owner", name="Mia Manager")
     channel = do_create_channel(member, "demo", "Facebook (demo)")
     do_create_target(member, TargetChange(minutes=20, business_hours=False))
-    ingest_items(member.workspace_id, [
-        _item(channel.pk, "s1", "Tilaukseni on myöhässä, auttakaa!"),
-        _item(channel.pk, "s2", "Voisitteko lisätä kauramaitovaihtoehdon?"),
-    ])
+    ingest_items(
+        member.workspace_id,
+        [
+            _item(channel.pk, "s1", "Tilaukseni on myöhässä, auttakaa!"),
+            _item(channel.pk, "s2", "Voisitteko lisätä kauramaitovaihtoehdon?"),
+        ],
+    )
     late = Conversation.objects.get(thread_key="post:s1")
     # Its first response was due five minutes ago.
     Conversation.objects.filter(pk=late.pk).update(
@@ -70,7 +81,8 @@ def test_breaching_soon_filter_and_countdowns(browser, live_url: str, workspace:
     assert second.inner_text().startswith("Reply due in")
     before = second.inner_text()
     page.wait_for_function(
-        "t => document.querySelectorAll('#rows .row .due-countdown')[1].textContent !== t", arg=before
+        "t => document.querySelectorAll('#rows .row .due-countdown')[1].textContent !== t",
+        arg=before,
     )
     rows.nth(0).locator("a.who").click()
     page.wait_for_selector(".conv-head .due-countdown.overdue")

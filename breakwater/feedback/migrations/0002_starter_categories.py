@@ -8,8 +8,11 @@ def create(apps, schema_editor):
     Workspace = apps.get_model("core", "Workspace")
     Category = apps.get_model("feedback", "Category")
     Category.objects.bulk_create(
-        [Category(workspace_id=ws, name=n, position=i)
-         for ws in Workspace.objects.values_list("pk", flat=True) for i, n in enumerate(STARTER)],
+        [
+            Category(workspace_id=ws, name=n, position=i)
+            for ws in Workspace.objects.values_list("pk", flat=True)
+            for i, n in enumerate(STARTER)
+        ],
         ignore_conflicts=True,
     )
 

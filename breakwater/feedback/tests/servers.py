@@ -17,9 +17,14 @@ class _Inbox:
     def __init__(self) -> None:
         self.messages: list[dict[str, Any]] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append({"to": envelope.rcpt_tos, "from": envelope.mail_from,
-                              "data": envelope.content.decode("utf-8", "replace")})
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(
+            {
+                "to": envelope.rcpt_tos,
+                "from": envelope.mail_from,
+                "data": envelope.content.decode("utf-8", "replace"),
+            }
+        )
         return "250 Message accepted for delivery"
 
 
@@ -45,9 +50,11 @@ def webhook_server(statuses: list[int]) -> Iterator[tuple[str, list[dict[str, An
     answers = list(statuses)
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.append({"json": json.loads(body), "content_type": self.headers["Content-Type"]})
+            received.append(
+                {"json": json.loads(body), "content_type": self.headers["Content-Type"]}
+            )
             status = answers.pop(0) if len(answers) > 1 else answers[0]
             self.send_response(status)
             self.end_headers()

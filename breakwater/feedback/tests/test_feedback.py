@@ -31,11 +31,18 @@ class FeedbackTestCase(BaseTestCase):
         m = self.message(text="The app crashes when I pay")
         actions.do_tag_feedback(self.bob, m.pk, self.cats["Bug"].pk, "iOS 18")
         filed = actions.do_tag_feedback(self.bob, m.pk, self.cats["Product"].pk)
-        self.assertEqual((filed.category.name, filed.note, filed.created_by_id),
-                         ("Product", "", self.bob.user_id))
         self.assertEqual(
-            list(AuditLog.objects.filter(action__startswith="feedback.").values_list("action", flat=True)
-                 .order_by("pk")), ["feedback.tagged", "feedback.changed"])
+            (filed.category.name, filed.note, filed.created_by_id),
+            ("Product", "", self.bob.user_id),
+        )
+        self.assertEqual(
+            list(
+                AuditLog.objects.filter(action__startswith="feedback.")
+                .values_list("action", flat=True)
+                .order_by("pk")
+            ),
+            ["feedback.tagged", "feedback.changed"],
+        )
         actions.do_remove_feedback(self.bob, m.pk)
         self.assertEqual(queries.groups(self.bob, FeedbackFilters()), [])
         with self.assertRaises(NotFound):
@@ -54,7 +61,9 @@ class FeedbackTestCase(BaseTestCase):
         self.assertEqual([g.category.name for g in only], ["Praise"])
         later = queries.groups(self.bob, FeedbackFilters(since=timezone.now() + timedelta(hours=1)))
         self.assertEqual(later, [])
-        self.assertEqual(queries.groups(self.bob, FeedbackFilters(channel=self.other_channel.pk)), [])
+        self.assertEqual(
+            queries.groups(self.bob, FeedbackFilters(channel=self.other_channel.pk)), []
+        )
         self.assertEqual(queries.groups(self.charlie, FeedbackFilters()), [])
 
     def test_it_refuses_what_it_must(self) -> None:
@@ -95,7 +104,9 @@ class FeedbackTestCase(BaseTestCase):
             actions.do_create_destination(self.alice, "Slack", "webhook", "ftp://x")
         with self.assertRaises(Forbidden):
             actions.do_create_destination(self.bob, "Slack", "webhook", "https://hooks.example/x")
-        dest = actions.do_create_destination(self.alice, "Slack", "webhook", "https://hooks.example/x")
+        dest = actions.do_create_destination(
+            self.alice, "Slack", "webhook", "https://hooks.example/x"
+        )
         entry = AuditLog.objects.get(action="feedback_destination.created")
         self.assertNotIn("hooks.example", str(entry.data))  # the URL is a secret
         with self.assertRaises(NotFound):

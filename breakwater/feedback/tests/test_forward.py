@@ -17,19 +17,27 @@ class ForwardTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
         cats = {c.name: c for c in queries.categories(self.bob)}
-        conv = self.conversation(text="Checkout button does nothing on Android",
-                                 author={"external_id": "a1", "handle": "maija", "name": "Maija M"},
-                                 url="https://demo.invalid/posts/1")
+        conv = self.conversation(
+            text="Checkout button does nothing on Android",
+            author={"external_id": "a1", "handle": "maija", "name": "Maija M"},
+            url="https://demo.invalid/posts/1",
+        )
         self.message = Message.objects.get(conversation=conv)
         actions.do_tag_feedback(self.bob, self.message.pk, cats["Bug"].pk, "Happens since 2.3")
         self.bug = cats["Bug"]
 
     def test_it_forwards_by_email_through_a_real_smtp_server(self) -> None:
-        with smtp_server() as (port, received), override_settings(
-            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-            EMAIL_HOST="127.0.0.1", EMAIL_PORT=port,
+        with (
+            smtp_server() as (port, received),
+            override_settings(
+                EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+                EMAIL_HOST="127.0.0.1",
+                EMAIL_PORT=port,
+            ),
         ):
-            dest = actions.do_create_destination(self.alice, "Product", "email", "product@acme.example")
+            dest = actions.do_create_destination(
+                self.alice, "Product", "email", "product@acme.example"
+            )
             with self.captureOnCommitCallbacks(execute=True):
                 forward = actions.do_forward(self.bob, [self.message.pk], dest.pk, "Please look")
             forward.refresh_from_db()
@@ -37,12 +45,19 @@ class ForwardTestCase(BaseTestCase):
         self.assertEqual(len(received), 1)
         self.assertEqual(received[0]["to"], ["product@acme.example"])
         data = received[0]["data"]
-        for expected in ("Subject: Feedback from acme: Bug", "Checkout button does nothing",
-                         "Maija M on demo", "Happens since 2.3", "Please look",
-                         f"/c/{self.message.conversation_id}/"):
+        for expected in (
+            "Subject: Feedback from acme: Bug",
+            "Checkout button does nothing",
+            "Maija M on demo",
+            "Happens since 2.3",
+            "Please look",
+            f"/c/{self.message.conversation_id}/",
+        ):
             self.assertIn(expected, data)
         entry = AuditLog.objects.get(action="feedback.forwarded")
-        self.assertEqual((entry.data["messages"], entry.data["destination"]), ([self.message.pk], "Product"))
+        self.assertEqual(
+            (entry.data["messages"], entry.data["destination"]), ([self.message.pk], "Product")
+        )
 
     def test_it_posts_slack_compatible_json_and_retries_a_5xx(self) -> None:
         with webhook_server([503, 200]) as (url, received):
@@ -57,7 +72,9 @@ class ForwardTestCase(BaseTestCase):
             self.assertEqual(actions.claim_due_forwards(), [forward.pk])
             actions.do_send_forward(forward.pk)
         forward.refresh_from_db()
-        self.assertEqual((forward.status, forward.attempts, forward.error), (ForwardStatus.SENT, 2, ""))
+        self.assertEqual(
+            (forward.status, forward.attempts, forward.error), (ForwardStatus.SENT, 2, "")
+        )
         self.assertEqual(len(received), 2)
         body = received[-1]["json"]
         self.assertEqual(received[-1]["content_type"], "application/json")
@@ -68,8 +85,10 @@ class ForwardTestCase(BaseTestCase):
         self.assertIn("|Open the conversation>", section)
         self.assertIn("<https://demo.invalid/posts/1|View on demo>", section)
         item = body["breakwater"]["items"][0]
-        self.assertEqual((item["category"], item["note"], item["author"]),
-                         ("Bug", "Happens since 2.3", "Maija M"))
+        self.assertEqual(
+            (item["category"], item["note"], item["author"]),
+            ("Bug", "Happens since 2.3", "Maija M"),
+        )
 
     def test_a_4xx_fails_for_good_with_the_answer_and_can_be_retried(self) -> None:
         with webhook_server([404, 200]) as (url, received):
@@ -90,13 +109,16 @@ class ForwardTestCase(BaseTestCase):
         mail.outbox = []
         dest = actions.do_create_destination(self.alice, "Product", "email", "product@acme.example")
         with self.captureOnCommitCallbacks(execute=True):
-            forward = actions.do_forward_group(self.bob, dest.pk, FeedbackFilters(category=self.bug.pk))
+            forward = actions.do_forward_group(
+                self.bob, dest.pk, FeedbackFilters(category=self.bug.pk)
+            )
         forward.refresh_from_db()
         self.assertEqual(forward.status, ForwardStatus.SENT)
         self.assertEqual(mail.outbox[0].subject, "Feedback from acme: Bug")
         with self.assertRaisesRegex(Invalid, "no feedback"):
-            actions.do_forward_group(self.bob, dest.pk,
-                                     FeedbackFilters(category=queries.categories(self.bob)[-1].pk))
+            actions.do_forward_group(
+                self.bob, dest.pk, FeedbackFilters(category=queries.categories(self.bob)[-1].pk)
+            )
 
     def test_it_stays_in_the_workspace(self) -> None:
         dest = actions.do_create_destination(self.alice, "Product", "email", "product@acme.example")

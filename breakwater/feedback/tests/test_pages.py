@@ -21,35 +21,48 @@ class FeedbackPagesTestCase(BaseTestCase):
         self.login("bob@example.org")
         page = self.client.get(reverse("web:conversation", args=[self.conv.pk]))
         self.assertContains(page, "File as feedback")
-        response = self.client.post(reverse("web:feedback_tag", args=[self.msg.pk]),
-                                    {"category": self.cats["Product"].pk, "note": "menu team",
-                                     "next": reverse("web:conversation", args=[self.conv.pk])},
-                                    follow=True)
+        response = self.client.post(
+            reverse("web:feedback_tag", args=[self.msg.pk]),
+            {
+                "category": self.cats["Product"].pk,
+                "note": "menu team",
+                "next": reverse("web:conversation", args=[self.conv.pk]),
+            },
+            follow=True,
+        )
         self.assertContains(response, "Filed as feedback.")
         self.assertContains(response, "Feedback: Product")
         page = self.client.get(reverse("web:feedback"))
         self.assertContains(page, "Please bring back the oat latte")
         self.assertContains(page, "menu team")
         self.assertNotContains(page, "Add destination")  # agents do not manage destinations
-        response = self.client.post(reverse("web:feedback_tag", args=[self.msg.pk]), {}, follow=True)
+        response = self.client.post(
+            reverse("web:feedback_tag", args=[self.msg.pk]), {}, follow=True
+        )
         self.assertContains(response, "Choose a category")
         self.client.post(reverse("web:feedback_untag", args=[self.msg.pk]))
         self.assertFalse(Feedback.objects.exists())
 
     def test_a_manager_adds_a_destination_and_forwards_a_group(self) -> None:
         self.login("alice@example.org")
-        self.client.post(reverse("web:feedback_tag", args=[self.msg.pk]),
-                         {"category": self.cats["Product"].pk})
-        response = self.client.post(reverse("web:feedback_destination_add"), {
-            "name": "Menu team", "kind": "email", "address": "menu@acme.example"}, follow=True)
+        self.client.post(
+            reverse("web:feedback_tag", args=[self.msg.pk]), {"category": self.cats["Product"].pk}
+        )
+        response = self.client.post(
+            reverse("web:feedback_destination_add"),
+            {"name": "Menu team", "kind": "email", "address": "menu@acme.example"},
+            follow=True,
+        )
         self.assertContains(response, "Destination added.")
         dest = Destination.objects.get()
         page = self.client.get(reverse("web:feedback"))
         self.assertContains(page, "Forward this group to")
         with self.captureOnCommitCallbacks(execute=True):
-            response = self.client.post(reverse("web:feedback_forward_group"), {
-                "destination": dest.pk, "category": self.cats["Product"].pk, "comment": "weekly"},
-                follow=True)
+            response = self.client.post(
+                reverse("web:feedback_forward_group"),
+                {"destination": dest.pk, "category": self.cats["Product"].pk, "comment": "weekly"},
+                follow=True,
+            )
         self.assertContains(response, "Forwarded.")
         self.assertEqual(Forward.objects.get().status, "sent")
         self.assertIn("oat latte", mail.outbox[0].body)
@@ -57,9 +70,13 @@ class FeedbackPagesTestCase(BaseTestCase):
 
     def test_errors_say_what_to_do(self) -> None:
         self.login("alice@example.org")
-        response = self.client.post(reverse("web:feedback_destination_add"), {
-            "name": "Slack", "kind": "webhook", "address": "not a url"}, follow=True)
+        response = self.client.post(
+            reverse("web:feedback_destination_add"),
+            {"name": "Slack", "kind": "webhook", "address": "not a url"},
+            follow=True,
+        )
         self.assertContains(response, "incoming-webhook URL")
-        response = self.client.post(reverse("web:feedback_forward", args=[self.msg.pk]), {},
-                                    follow=True)
+        response = self.client.post(
+            reverse("web:feedback_forward", args=[self.msg.pk]), {}, follow=True
+        )
         self.assertContains(response, "managers add destinations")

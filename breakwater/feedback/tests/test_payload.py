@@ -13,19 +13,34 @@ from breakwater.feedback.payload import (
 
 
 def item(**kw: object) -> ForwardItem:
-    values = {"text": "Hinta <b>liian</b> korkea & kallis", "author": "Matti", "network": "facebook",
-              "channel": "Acme FB", "category": "Product", "note": "", "link": "https://bw.example/c/1/#m2",
-              "created_at": datetime(2026, 11, 30, 10, 0, tzinfo=UTC)} | kw
+    values = {
+        "text": "Hinta <b>liian</b> korkea & kallis",
+        "author": "Matti",
+        "network": "facebook",
+        "channel": "Acme FB",
+        "category": "Product",
+        "note": "",
+        "link": "https://bw.example/c/1/#m2",
+        "created_at": datetime(2026, 11, 30, 10, 0, tzinfo=UTC),
+    } | kw
     return ForwardItem(**values)  # type: ignore[arg-type]
 
 
 class PayloadTestCase(TestCase):
     def test_the_text_carries_everything(self) -> None:
-        content = ForwardContent("Feedback from Acme: Product", "FYI", "Bob", [item(note="3rd time")])
+        content = ForwardContent(
+            "Feedback from Acme: Product", "FYI", "Bob", [item(note="3rd time")]
+        )
         text = plain_text(content)
-        for expected in ("Feedback from Acme: Product", "Forwarded by Bob", "Comment: FYI",
-                         "> Hinta <b>liian</b> korkea & kallis", "Note: 3rd time",
-                         "Conversation: https://bw.example/c/1/#m2", "Matti on facebook (Acme FB)"):
+        for expected in (
+            "Feedback from Acme: Product",
+            "Forwarded by Bob",
+            "Comment: FYI",
+            "> Hinta <b>liian</b> korkea & kallis",
+            "Note: 3rd time",
+            "Conversation: https://bw.example/c/1/#m2",
+            "Matti on facebook (Acme FB)",
+        ):
             self.assertIn(expected, text)
 
     def test_blocks_escape_slack_markup_and_link_back(self) -> None:

@@ -38,14 +38,18 @@ class CalendarTestCase(TestCase):
     def test_it_skips_christmas_and_midsummer_eve(self) -> None:
         closed = ClosedDates([], finnish=True)
         # Wednesday 23.12.2026 16:00 + 2 h: Christmas Eve, Day and Boxing Day are closed.
-        self.assertEqual(cal(closed).add(local(2026, 12, 23, 16, 0), 120), local(2026, 12, 28, 9, 0))
+        self.assertEqual(
+            cal(closed).add(local(2026, 12, 23, 16, 0), 120), local(2026, 12, 28, 9, 0)
+        )
         # Midsummer Eve 2026 is Friday 19.6, a public holiday in the holidays package for FI.
         self.assertIn(local(2026, 6, 19, 0, 0).date(), closed)
         self.assertEqual(cal(closed).add(local(2026, 6, 18, 16, 30), 60), local(2026, 6, 22, 8, 30))
 
     def test_it_skips_the_workspaces_own_dates(self) -> None:
         closed = ClosedDates([local(2026, 11, 30, 0, 0).date()], finnish=False)
-        self.assertEqual(cal(closed).add(local(2026, 11, 27, 16, 30), 60), local(2026, 12, 1, 8, 30))
+        self.assertEqual(
+            cal(closed).add(local(2026, 11, 27, 16, 30), 60), local(2026, 12, 1, 8, 30)
+        )
 
     def test_it_keeps_local_opening_hours_across_dst(self) -> None:
         # EET -> EEST on Sunday 29.3.2026; open every day 08-17 so the Sunday counts.
@@ -81,7 +85,9 @@ class CalendarTestCase(TestCase):
 
     def test_it_uses_several_intervals_a_day(self) -> None:
         split = tuple([((8 * 60, 11 * 60), (12 * 60, 16 * 60))] * 5 + [(), ()])
-        self.assertEqual(cal(week=split).add(local(2026, 11, 30, 10, 30), 60), local(2026, 11, 30, 12, 30))
+        self.assertEqual(
+            cal(week=split).add(local(2026, 11, 30, 10, 30), 60), local(2026, 11, 30, 12, 30)
+        )
 
     def test_it_falls_back_to_wall_clock_without_open_hours(self) -> None:
         closed_week = Calendar(tz=HELSINKI, week=((),) * 7)

@@ -52,10 +52,12 @@ class DueTestCase(BaseTestCase):
         self.assertIsNone(conv.response_due_at)
 
     def test_the_most_specific_target_wins_and_priority_changes_recompute(self) -> None:
-        actions.do_create_target(self.alice, TargetChange(minutes=15, priority=Priority.URGENT,
-                                                          business_hours=False))
-        actions.do_create_target(self.alice, TargetChange(minutes=30, channel_id=self.channel.pk,
-                                                          business_hours=False))
+        actions.do_create_target(
+            self.alice, TargetChange(minutes=15, priority=Priority.URGENT, business_hours=False)
+        )
+        actions.do_create_target(
+            self.alice, TargetChange(minutes=30, channel_id=self.channel.pk, business_hours=False)
+        )
         conv = self.conversation()
         conv.refresh_from_db()
         self.assertEqual(conv.response_due_at, self.received(conv) + timedelta(minutes=30))
@@ -76,7 +78,9 @@ class DueTestCase(BaseTestCase):
         target = due.targets_for(self.acme.pk)[0]
         actions.do_update_target(self.alice, target.id, TargetChange(minutes=60))
         every_day = [[["00:00", "24:00"]]] * 7
-        actions.do_set_business_hours(self.alice, HoursChange(week=every_day, finnish_holidays=False))
+        actions.do_set_business_hours(
+            self.alice, HoursChange(week=every_day, finnish_holidays=False)
+        )
         conv.refresh_from_db()
         self.assertEqual(conv.response_due_at, self.received(conv) + timedelta(minutes=60))
         actions.do_delete_target(self.alice, target.id)
@@ -94,8 +98,9 @@ class DueTestCase(BaseTestCase):
         with self.assertRaisesRegex(Invalid, "exists already"):
             actions.do_create_target(self.alice, TargetChange(minutes=5, business_hours=False))
         with self.assertRaisesRegex(Invalid, "not one of this workspace"):
-            actions.do_create_target(self.alice, TargetChange(minutes=5,
-                                                              channel_id=self.other_channel.pk))
+            actions.do_create_target(
+                self.alice, TargetChange(minutes=5, channel_id=self.other_channel.pk)
+            )
         with self.assertRaisesRegex(Invalid, "tuesday"):
             actions.do_set_business_hours(
                 self.alice, HoursChange(week=[[], [["17:00", "08:00"]], [], [], [], [], []])
@@ -103,7 +108,9 @@ class DueTestCase(BaseTestCase):
 
     def test_is_open_reads_the_workspace_calendar(self) -> None:
         every_day = [[["00:00", "24:00"]]] * 7
-        actions.do_set_business_hours(self.alice, HoursChange(week=every_day, finnish_holidays=False))
+        actions.do_set_business_hours(
+            self.alice, HoursChange(week=every_day, finnish_holidays=False)
+        )
         self.assertTrue(due.is_open(self.acme.pk, self.received(self.conversation())))
         actions.do_set_business_hours(self.alice, HoursChange(week=[[]] * 7))
         self.assertFalse(due.is_open(self.acme.pk, self.received(self.conversation())))

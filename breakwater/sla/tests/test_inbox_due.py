@@ -59,10 +59,14 @@ class InboxDueTestCase(BaseTestCase):
 
     def test_it_sorts_by_due_time_then_newest_activity(self) -> None:
         ids = self.ids(Filters(sort="due"))
-        due_part = [self.late.pk, *(c.pk for c in self.urgent), *(c.pk for c in self.high),
-                    *(c.pk for c in self.plain)]
+        due_part = [
+            self.late.pk,
+            *(c.pk for c in self.urgent),
+            *(c.pk for c in self.high),
+            *(c.pk for c in self.plain),
+        ]
         self.assertEqual(ids[: len(due_part)], due_part)
-        self.assertEqual(ids[len(due_part):], [self.answered.pk])
+        self.assertEqual(ids[len(due_part) :], [self.answered.pk])
 
     def test_every_page_size_walks_the_same_order(self) -> None:
         expected = self.ids(Filters(sort="due"))
