@@ -15,6 +15,7 @@ from breakwater.connectors.demo.simulator import BRAND_NAME, generate_items, liv
 from breakwater.core.actions import do_create_channel, do_create_user
 from breakwater.core.models import Channel, Membership, Role, Workspace
 from breakwater.ingest import queue
+from breakwater.sla.actions import TargetChange, do_create_target
 
 log = logging.getLogger(__name__)
 DEMO_SLUG = "demo"
@@ -41,6 +42,8 @@ def ensure_demo_workspace(history: int = 400) -> tuple[Membership, str]:
         Workspace.objects.filter(pk=member.workspace_id).update(name=f"{BRAND_NAME} (demo)")
         for name in DEMO_CHANNELS:
             do_create_channel(member, "demo", name, {"handle": "aaltokahvi"})
+        # Two business hours for a first response: the inbox shows due times (docs/sla.md).
+        do_create_target(member, TargetChange(minutes=120))
         channel_ids = demo_channel_ids(member.workspace_id)
         end = timezone.now()
         items = generate_items(channel_ids, history, start=end - timedelta(days=7), end=end)

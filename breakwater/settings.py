@@ -194,6 +194,17 @@ BREAKWATER_INGEST_BATCH = env_int("BREAKWATER_INGEST_BATCH", 1000)
 BREAKWATER_ANALYSE_ON_INGEST = env_bool("BREAKWATER_ANALYSE_ON_INGEST", True)
 BREAKWATER_SENTIMENT_MODEL = os.environ.get("BREAKWATER_SENTIMENT_MODEL", "fast")
 
+# Email out (forwarded feedback): Django's SMTP backend, configured from the environment.
+EMAIL_HOST = os.environ.get("BREAKWATER_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("BREAKWATER_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("BREAKWATER_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("BREAKWATER_EMAIL_PASSWORD") or ""
+EMAIL_USE_TLS = env_bool("BREAKWATER_EMAIL_TLS")
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("BREAKWATER_EMAIL_FROM", "breakwater@localhost")
+# Where people open Breakwater, for links in what leaves it (forwarded feedback).
+BREAKWATER_PUBLIC_URL = os.environ.get("BREAKWATER_PUBLIC_URL", "http://localhost:8000").rstrip("/")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

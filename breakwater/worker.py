@@ -116,6 +116,11 @@ def _housekeeping_step_factory() -> Callable[[], bool]:
             last_beat = time.monotonic()
         for delivery_id in claim_due_deliveries():
             deliver.enqueue(delivery_id)
+        from breakwater.feedback.actions import claim_due_forwards
+        from breakwater.feedback.tasks import send_forward
+
+        for forward_id in claim_due_forwards():
+            send_forward.enqueue(forward_id)
         return False
 
     return step

@@ -29,6 +29,14 @@ class ListParams(Schema):
         None, description="sentiment of the newest inbound message: positive, neutral or negative"
     )
     spam: bool | None = Field(None, description="true: only spam; false: no spam")
+    due: str | None = Field(
+        None, description='"overdue": the response due time has passed; "soon": overdue or due '
+        "within the workspace's breaching-soon minutes (GET /business-hours)",
+    )
+    sort: str | None = Field(
+        None, description='"due": conversations owing a response first, soonest due first, '
+        "then the rest by newest activity; default: newest activity first",
+    )
     cursor: str | None = None
     limit: int = Field(queries.DEFAULT_LIMIT, ge=1, le=queries.MAX_LIMIT)
 
@@ -64,6 +72,7 @@ def list_conversations(request: HttpRequest, params: Query[ListParams]) -> dict[
         status=params.status, network=params.network, channel=params.channel,
         assignee=params.assignee, tag=params.tag, kind=params.kind, q=params.q,
         language=params.language, sentiment=params.sentiment, spam=params.spam,
+        due=params.due, sort=params.sort,
     )
     rows, next_cursor = queries.list_conversations(member, filters, params.cursor, params.limit)
     counts = queries.status_counts(member, filters) if not params.cursor else {}

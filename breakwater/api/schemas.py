@@ -41,6 +41,9 @@ class ConversationOut(Schema):
     message_count: int
     first_inbound_at: datetime | None
     first_response_at: datetime | None
+    response_due_at: datetime | None = Field(
+        description="when the next response is due under the SLA targets; null: none owed"
+    )
     last_activity_at: datetime
     created_at: datetime
     language: str = Field(description="of the newest inbound message; und: undetermined")

@@ -10,9 +10,10 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Q, QuerySet, Subquery
+from django.utils import timezone
 
 from breakwater.core.errors import Invalid
 from breakwater.core.models import Membership
@@ -45,6 +46,8 @@ class Filters:
     language: str | None = None  # of the newest inbound message; "und": undetermined
     sentiment: str | None = None  # of the newest inbound message
     spam: bool | None = None  # True: only spam; False: no spam; None: both
+    due: str | None = None  # "overdue", or "soon": overdue or due within the workspace's N minutes
+    sort: str | None = None  # None: newest activity first; "due": soonest response due first
 
 
 def encode_cursor(conv: Conversation) -> str:
@@ -109,6 +112,8 @@ def _filtered(member: Membership, filters: Filters, found: search.Search | None 
         qs = qs.filter(sentiment=filters.sentiment)
     if filters.spam is not None:
         qs = qs.filter(is_spam=filters.spam)
+    if filters.due:
+        qs = qs.filter(response_due_at__lte=_due_horizon(member, filters.due))
     if filters.q:
         # Full-text, lemma-aware, with a plan chosen by how common the words are: search.py.
         qs = (found or search.Search(member.workspace_id, filters.q)).filter(qs)
@@ -119,6 +124,17 @@ def _tag_id(member: Membership, name: str) -> Subquery:
     """The workspace's tag of that name, as a subquery the database runs once (no such tag:
     NULL, so nothing matches)."""
     return Subquery(Tag.objects.filter(workspace_id=member.workspace_id, name=name).values("pk")[:1])
+
+
+def _due_horizon(member: Membership, due: str) -> datetime:
+    from breakwater.sla.due import business_hours
+
+    if due == "overdue":
+        return timezone.now()
+    if due == "soon":
+        minutes = business_hours(member.workspace_id).breaching_soon_minutes
+        return timezone.now() + timedelta(minutes=minutes)
+    raise Invalid(f"unknown due filter {due!r}; one of soon, overdue")
 
 
 def _filter_assignee(member: Membership, qs: QuerySet[Conversation], value: str) -> QuerySet:
@@ -133,21 +149,82 @@ def _filter_assignee(member: Membership, qs: QuerySet[Conversation], value: str)
 
 def list_conversations(member: Membership, filters: Filters, cursor: str | None = None,
                        limit: int = DEFAULT_LIMIT) -> tuple[list[Conversation], str | None]:
-    """One page, newest activity first; returns the rows and the cursor of the next page."""
+    """One page, newest activity first (or soonest due first with ``sort="due"``); returns
+    the rows and the cursor of the next page."""
     limit = max(1, min(limit, MAX_LIMIT))
     found = search.Search(member.workspace_id, filters.q) if filters.q else None
-    qs = _filtered(member, filters, found, decode_cursor(cursor) if cursor else None)
+    if filters.sort == "due":
+        rows, next_cursor = _soonest_due_first(member, filters, found, cursor, limit)
+    elif filters.sort:
+        raise Invalid(f"unknown sort {filters.sort!r}; leave it out (newest activity) or use due")
+    else:
+        qs = _filtered(member, filters, found, decode_cursor(cursor) if cursor else None)
+        rows, next_cursor = _newest_first(qs, filters, limit)
+    _attach_tags(rows)
+    if found:
+        _attach_snippets(rows, found)
+    return rows, next_cursor
+
+
+def _newest_first(qs: QuerySet[Conversation], filters: Filters,
+                  limit: int) -> tuple[list[Conversation], str | None]:
     _, activity_col, id_col = _columns(filters)
     rows = list(
         qs.select_related("channel", "contact", "assignee")
         .order_by(f"-{activity_col}", f"-{id_col}")[: limit + 1]
     )
     next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
-    rows = rows[:limit]
-    _attach_tags(rows)
-    if found:
-        _attach_snippets(rows, found)
-    return rows, next_cursor
+    return rows[:limit], next_cursor
+
+
+# Sorted by due time, the list has two parts, each walking an index: first the conversations
+# owing a response, soonest due first (``conv_due``: workspace, status, due time), then the rest,
+# newest activity first as usual. A cursor says which part and where: "due|<time>|<id>" or
+# "rest|<activity>|<id>" ("rest||" for the start of the second part).
+def _soonest_due_first(member: Membership, filters: Filters, found: search.Search | None,
+                       cursor: str | None, limit: int) -> tuple[list[Conversation], str | None]:
+    part, after = _decode_due_cursor(cursor)
+    rows: list[Conversation] = []
+    if part == "due":
+        qs = _filtered(member, filters, found).filter(response_due_at__isnull=False)
+        if after:
+            when, pk = after
+            qs = qs.filter(Q(response_due_at__gt=when) | Q(response_due_at=when, pk__gt=pk))
+        rows = list(
+            qs.select_related("channel", "contact", "assignee")
+            .order_by("response_due_at", "pk")[: limit + 1]
+        )
+        if len(rows) > limit:
+            last = rows[limit - 1]
+            return rows[:limit], _encode_due_cursor("due", last.response_due_at, last.pk)
+        after = None
+    rest = _filtered(member, filters, found, after).filter(response_due_at__isnull=True)
+    if len(rows) == limit:
+        more = rest.exists()
+        return rows, _encode_due_cursor("rest", None, None) if more else None
+    tail, next_cursor = _newest_first(rest, filters, limit - len(rows))
+    if next_cursor:
+        last = tail[-1]
+        next_cursor = _encode_due_cursor("rest", last.last_activity_at, last.pk)
+    return rows + tail, next_cursor
+
+
+def _encode_due_cursor(part: str, when: datetime | None, pk: int | None) -> str:
+    raw = f"{part}|{when.isoformat() if when else ''}|{pk or ''}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_due_cursor(cursor: str | None) -> tuple[str, tuple[datetime, int] | None]:
+    if not cursor:
+        return "due", None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        part, when, pk = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
+        if part not in ("due", "rest"):
+            raise ValueError(part)
+        return part, (datetime.fromisoformat(when), int(pk)) if when else None
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise Invalid("cursor is not valid; use next_cursor from the previous page") from None
 
 
 def _attach_snippets(rows: list[Conversation], found: search.Search) -> None:
@@ -170,7 +247,9 @@ def status_counts(member: Membership, filters: Filters) -> dict[str, int]:
     """How many conversations per status under the other filters (each capped at COUNT_CAP)."""
     # One search for the three counts: its probe of the full-text index runs once.
     found = search.Search(member.workspace_id, filters.q) if filters.q else None
-    tag_alone = filters.tag is not None and replace(filters, tag=None, status=None) == Filters()
+    tag_alone = filters.tag is not None and replace(
+        filters, tag=None, status=None, sort=None
+    ) == Filters()
     counts = {}
     for status in Status.values:
         if tag_alone:

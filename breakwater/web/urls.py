@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from breakwater.web import channels, live, views
+from breakwater.web import channels, feedback, live, sla, views
 
 app_name = "web"
 urlpatterns = [
@@ -25,4 +25,23 @@ urlpatterns = [
     path("channels/<int:channel_id>/resume/", channels.resume, name="channel_resume"),
     path("channels/<int:channel_id>/reconnect/", channels.reconnect, name="channel_reconnect"),
     path("channels/<int:channel_id>/disconnect/", channels.disconnect, name="channel_disconnect"),
+    path("settings/sla/", sla.settings, name="sla"),
+    path("settings/sla/hours/", sla.save_hours, name="sla_hours"),
+    path("settings/sla/targets/", sla.add_target, name="sla_target_add"),
+    path("settings/sla/targets/<int:target_id>/delete/", sla.delete_target,
+         name="sla_target_delete"),
+    path("feedback/", feedback.page, name="feedback"),
+    path("feedback/forward/", feedback.forward_group, name="feedback_forward_group"),
+    path("feedback/forwards/<int:forward_id>/retry/", feedback.retry, name="feedback_retry"),
+    path("feedback/destinations/", feedback.add_destination, name="feedback_destination_add"),
+    path("feedback/destinations/<int:destination_id>/delete/", feedback.delete_destination,
+         name="feedback_destination_delete"),
+    path("feedback/categories/", feedback.add_category, name="feedback_category_add"),
+    path("feedback/categories/<int:category_id>/", feedback.rename_category,
+         name="feedback_category_rename"),
+    path("feedback/categories/<int:category_id>/delete/", feedback.delete_category,
+         name="feedback_category_delete"),
+    path("m/<int:message_id>/feedback/", feedback.tag, name="feedback_tag"),
+    path("m/<int:message_id>/feedback/remove/", feedback.untag, name="feedback_untag"),
+    path("m/<int:message_id>/forward/", feedback.forward_message, name="feedback_forward"),
 ]

@@ -21,12 +21,13 @@ from django.views.decorators.http import require_POST
 from breakwater.core.actions import access_membership
 from breakwater.core.errors import ActionError, NotFound
 from breakwater.core.models import Channel, Membership
+from breakwater.feedback import queries as feedback_queries
 from breakwater.inbox import actions, queries
 from breakwater.inbox.actions import Changes
 from breakwater.inbox.models import Kind, Priority, Sentiment, Status
 
 FILTER_KEYS = ("status", "network", "channel", "assignee", "tag", "kind", "q", "language",
-               "sentiment", "spam")
+               "sentiment", "spam", "due", "sort")
 # Offered in the language filter: the languages Breakwater analyses best, and "undetermined".
 FILTER_LANGUAGES = ("fi", "sv", "en", "et", "de", "ru")
 SPAM_VALUES = {"1": True, "0": False}
@@ -59,6 +60,8 @@ def _filters(request: HttpRequest) -> queries.Filters:
         language=get.get("language") or None,
         sentiment=get.get("sentiment") or None,
         spam=SPAM_VALUES.get(get.get("spam", "")),
+        due=get.get("due") or None,
+        sort=get.get("sort") or None,
     )
 
 
@@ -146,6 +149,7 @@ def _conversation_page(request: HttpRequest, conversation_id: int, *, draft: str
         "draft": draft,
         "collision": collision,
         "back_qs": request.GET.urlencode(),
+        **feedback_queries.for_thread(member, thread),
     }
     if request.GET.get("partial") == "thread":
         return render(request, "web/partials/thread.html", context)
