@@ -75,6 +75,10 @@ def _register() -> None:
     api.add_router("/", conversations.router)
     api.add_router("/", messages.router)
     api.add_router("/", channels.router)
+    from breakwater.api import assignment, rules
+
+    api.add_router("/", rules.router)
+    api.add_router("/", assignment.router)
 
 
 _register()

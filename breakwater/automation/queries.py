@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -94,6 +95,7 @@ def dry_run(member: Membership, conditions: Any, days: int = 30) -> DryRun:
     tz = member.workspace.timezone
     first_time = bool(parsed.contact and parsed.contact.first_time)
     result, below = DryRun(), None
+    newest: list[tuple[datetime, int, tuple[Any, ...]]] = []
     while True:
         chunk_qs = qs if below is None else qs.filter(pk__lt=below)
         rows = list(stored.rows(chunk_qs.order_by("-pk")[:DRY_RUN_CHUNK]))
@@ -102,9 +104,11 @@ def dry_run(member: Membership, conditions: Any, days: int = 30) -> DryRun:
             facts.first_time = first_time  # decided by the database above
             if evaluate(parsed, facts):
                 result.matched += 1
-                if len(result.examples) < EXAMPLES:
-                    result.examples.append(_example(row))
+                newest.append((facts.created_at, row[0], row))
+        # The newest by their time on the network (ids follow arrival, not that time).
+        newest = heapq.nlargest(EXAMPLES, newest)
         if len(rows) < DRY_RUN_CHUNK:
+            result.examples = [_example(row) for _, _, row in newest]
             return result
         below = rows[-1][0]
 
