@@ -18,3 +18,16 @@ urlpatterns = [
     path("c/<int:conversation_id>/note/", views.note, name="note"),
     path("m/<int:message_id>/correct/", views.correct, name="correct"),
 ]
+
+from breakwater.web import automation  # noqa: E402 -- rules, assignment, workload
+
+urlpatterns += [
+    path("rules/", automation.rules, name="rules"),
+    path("rules/new/", automation.edit_rule, name="rule_new"),
+    path("rules/<int:rule_id>/", automation.edit_rule, name="rule_edit"),
+    path("rules/<int:rule_id>/do/", automation.rule_command, name="rule_command"),
+    path("assignment/", automation.assignment, name="assignment"),
+    path("assignment/<int:policy_id>/delete/", automation.delete_policy, name="policy_delete"),
+    path("workload/", automation.workload, name="workload"),
+    path("me/availability/", automation.availability, name="availability"),
+]
