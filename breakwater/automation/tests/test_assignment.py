@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import threading
+from collections import Counter
+
+from django.db import connection
+from django.test import TransactionTestCase
+
 from breakwater.automation import actions, queries
 from breakwater.automation.assignment import least_loaded, next_in_turn
 from breakwater.automation.models import AssignmentPolicy
-from breakwater.core.actions import do_create_user
+from breakwater.core.actions import do_create_channel, do_create_user
 from breakwater.core.errors import Forbidden, Invalid
-from breakwater.core.models import AuditLog, Role
+from breakwater.core.models import AuditLog, Membership, Role
 from breakwater.inbox.actions import do_assign, do_set_status
+from breakwater.inbox.models import Conversation
+from breakwater.ingest.pipeline import ingest_items
 from breakwater.test import PASSWORD, BaseTestCase
 
 
@@ -108,3 +116,42 @@ class WorkloadTestCase(BaseTestCase):
         self.assertEqual(bob.oldest_waiting_at, convs[1].last_inbound_at)
         self.assertEqual(rows["alice@example.org"].open, 0)
         self.assertNotIn("charlie@example.org", rows)
+
+
+class ConcurrentRoundRobinTestCase(TransactionTestCase):
+    """Two ingest writers at once (PostgreSQL runs them in parallel; SQLite one after the
+    other): the policy row's lock keeps the turns strict, so nobody gets two in a row."""
+
+    def test_parallel_batches_keep_strict_turns(self) -> None:
+        owner = do_create_user("owner@example.org", PASSWORD, "rr", Role.OWNER)
+        agents = [do_create_user(f"a{i}@example.org", PASSWORD, "rr", Role.AGENT) for i in (1, 2)]
+        Membership.objects.filter(pk=owner.pk).update(availability="offline")
+        channel = do_create_channel(owner, "demo", "RR", {"handle": "rr"})
+        actions.do_save_policy(owner, "round_robin", [a.user_id for a in agents],
+                               channel_id=channel.pk)
+        errors: list[BaseException] = []
+
+        def writer(prefix: str) -> None:
+            try:
+                for batch in range(3):
+                    ingest_items(owner.workspace_id, [
+                        {"network": "demo", "channel": channel.pk, "kind": "comment",
+                         "external_id": f"{prefix}-{batch}-{i}", "text": "hei",
+                         "created_at": "2025-03-01T09:00:00+00:00",
+                         "author": {"external_id": f"{prefix}-{batch}-{i}"}}
+                        for i in range(5)
+                    ])
+            except BaseException as exc:  # noqa: BLE001 -- reported by the main thread
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=writer, args=(p,)) for p in ("x", "y")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        counts = Counter(Conversation.objects.filter(workspace_id=owner.workspace_id)
+                         .values_list("assignee_id", flat=True))
+        self.assertEqual(counts, {agents[0].user_id: 15, agents[1].user_id: 15})
