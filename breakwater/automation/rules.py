@@ -156,6 +156,9 @@ Action = Annotated[
 ]
 
 
+ACTION_TYPES = ("tag", "assign", "priority", "status", "reply", "spam")
+
+
 class RuleBody(_Strict):
     conditions: Conditions = Field(default_factory=Conditions)
     actions: list[Action] = Field(default_factory=list, max_length=20)
@@ -173,9 +176,11 @@ class RuleError(ValueError):
 def _problems(exc: ValidationError, prefix: str) -> list[dict[str, str]]:
     out = []
     for e in exc.errors():
-        # A discriminated union adds the tag ("tag", "assign") to the path: leave it out.
-        loc = [str(p) for p in e.get("loc", ()) if p not in {"tag", "assign", "priority",
-                                                                "status", "reply", "spam"}]
+        # A discriminated union puts the action's type after its index ("actions", 0,
+        # "assign", "member"): leave the type out.
+        parts = list(e.get("loc", ()))
+        loc = [str(p) for i, p in enumerate(parts)
+               if not (i and isinstance(parts[i - 1], int) and p in ACTION_TYPES)]
         message = str(e.get("msg", "invalid")).removeprefix("Value error, ")
         out.append({"field": ".".join([prefix, *loc]) if prefix else ".".join(loc),
                     "message": message})
