@@ -119,12 +119,21 @@ def _changes(member: Membership, rule: Compiled, conversation_id: int) -> inbox.
         elif isinstance(action, PriorityAction):
             priority = action.priority
         elif isinstance(action, AssignAction):
-            chosen = (action.member if action.mode == "member" else assignment.choose(
-                Rule, rule.pk, member.workspace_id, action.mode, action.pool))
+            chosen = action.member if action.mode == "member" else _auto_assignee(
+                member, rule, action, conversation_id)
             if chosen is not None:
                 assign, assignee = True, chosen
     return inbox.Changes(status=status, priority=priority, assignee=assignee, assign=assign,
                          add_tags=tags)
+
+
+def _auto_assignee(member: Membership, rule: Compiled, action: AssignAction,
+                   conversation_id: int) -> int | None:
+    """Round robin or least loaded, for a conversation nobody has yet: taking one away
+    from its assignee on every new message would scatter the thread across the team."""
+    if Conversation.objects.filter(pk=conversation_id, assignee__isnull=False).exists():
+        return None
+    return assignment.choose(Rule, rule.pk, member.workspace_id, action.mode, action.pool)
 
 
 def _saved_reply_text(workspace_id: int, saved_reply_id: int) -> str | None:
@@ -228,8 +237,11 @@ def resume_pending() -> int:
         .select_related("rule")
         .order_by("message_id")
     )
+    by_workspace: dict[int, list[Compiled]] = {}
     for run_ in parked:
-        rules = _enabled(run_.workspace_id, Trigger.MESSAGE_RECEIVED)
+        if run_.workspace_id not in by_workspace:
+            by_workspace[run_.workspace_id] = _enabled(run_.workspace_id, Trigger.MESSAGE_RECEIVED)
+        rules = by_workspace[run_.workspace_id]
         at = (run_.rule.position, run_.rule_id)
         rest = [r for r in rules if (r.position, r.pk) >= at]
         row = list(stored.rows(Message.objects.filter(pk=run_.message_id)))

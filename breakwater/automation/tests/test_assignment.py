@@ -155,3 +155,15 @@ class ConcurrentRoundRobinTestCase(TransactionTestCase):
         counts = Counter(Conversation.objects.filter(workspace_id=owner.workspace_id)
                          .values_list("assignee_id", flat=True))
         self.assertEqual(counts, {agents[0].user_id: 15, agents[1].user_id: 15})
+
+
+class RuleAutoAssignTestCase(BaseTestCase):
+    def test_an_assigned_conversation_keeps_its_assignee(self) -> None:
+        actions.do_create_rule(self.alice, "rr", {}, [
+            {"type": "assign", "mode": "round_robin", "pool": [self.alice.user_id, self.bob.user_id]}
+        ])
+        conv = self.conversation(thread_key="t-9")
+        first = conv.assignee_id
+        self.ingest(self.acme, [self.item(thread_key="t-9"), self.item(thread_key="t-9")])
+        conv.refresh_from_db()
+        self.assertEqual(conv.assignee_id, first)
