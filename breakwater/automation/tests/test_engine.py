@@ -84,6 +84,17 @@ class EngineTestCase(BaseTestCase):
         self.assertEqual([m.text for m in replies], ["Kiitos viestistä! Palaamme pian."])
         self.assertIsNone(replies[0].sent_by_id)
 
+    def test_a_failing_action_is_audited_and_the_message_kept(self) -> None:
+        saved = SavedReply.objects.create(workspace=self.acme, name="Gone", text="Hei!")
+        rule = self.rule("reply", {}, [{"type": "tag", "tags": ["auto"]},
+                                       {"type": "reply", "saved_reply": saved.pk}])
+        saved.delete()
+        conv = self.conversation()
+        self.assertEqual(conv.tags.count(), 0)  # the rule's changes are undone together
+        failure = AuditLog.objects.get(action="rule.failed")
+        self.assertEqual((failure.data["rule"], failure.data["conversation"]), (rule.pk, conv.pk))
+        self.assertIn("no longer exists", failure.data["error"])
+
     def test_it_assigns_a_given_member(self) -> None:
         self.rule("bob", {}, [{"type": "assign", "member": self.bob.user_id}])
         self.assertEqual(self.conversation().assignee_id, self.bob.user_id)
