@@ -148,12 +148,37 @@ def _editor_context(member: Membership) -> dict[str, Any]:
     }
 
 
+def _summary(rule: Any) -> tuple[list[str], list[str]]:
+    """One line each for what a rule looks at and what it does, for the rules list."""
+    c = rule.conditions
+    when = [f"{label}: {', '.join(map(str, c[key]))}" for key, label in (
+        ("networks", _("Network")), ("channels", _("Channel")), ("kinds", _("Type")),
+        ("languages", _("Language")), ("sentiments", _("Sentiment"))) if c.get(key)]
+    if c.get("text"):
+        when.insert(0, f"{_('Text matches')}: “{c['text']}”")
+    if contact := c.get("contact"):
+        when.append(f"{_('Contact')}: {', '.join(contact.get('handles') or [])}"
+                    + (f" ({_('first time')})" if contact.get("first_time") else ""))
+    if window := c.get("time"):
+        when.append(f"{_('Time')}: {window.get('start') or '00:00'}–{window.get('end') or '24:00'}")
+    labels = {"tag": _("Add tags"), "assign": _("Assign"), "priority": _("Set priority"),
+              "status": _("Set status"), "reply": _("Reply with"), "spam": _("Hide as spam")}
+    then = []
+    for action in rule.actions:
+        detail = {"tag": ", ".join(action.get("tags", [])), "priority": action.get("priority"),
+                  "status": action.get("status"), "assign": action.get("mode")}.get(action["type"])
+        then.append(f"{labels[action['type']]}{': ' + str(detail) if detail else ''}")
+    return when, then
+
+
 @login_required
 def rules(request: HttpRequest) -> HttpResponse:
     member = member_for(request)
+    listed = list(queries.list_rules(member))
+    for rule in listed:
+        rule.when, rule.then = _summary(rule)
     return render(request, "web/automation/rules.html", {
-        "member": member, "rules": queries.list_rules(member), "can_edit": _can_edit(member),
-        "section": "rules",
+        "member": member, "rules": listed, "can_edit": _can_edit(member), "section": "rules",
     })
 
 

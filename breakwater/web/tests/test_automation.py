@@ -35,6 +35,8 @@ class RulesPagesTestCase(BaseTestCase):
         self.assertContains(page, 'value="feedback, product"')
         listing = self.client.get(reverse("web:rules"))
         self.assertContains(listing, "Feedback")
+        self.assertContains(listing, "Text matches: “palaute” · Type: comment")
+        self.assertContains(listing, "Add tags: feedback, product · Assign: member · Set priority: high")
 
     def test_the_editor_shows_the_dry_run_before_saving(self) -> None:
         now = timezone.now()
