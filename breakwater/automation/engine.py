@@ -42,7 +42,14 @@ from breakwater.core.actions import audit
 from breakwater.core.errors import ActionError
 from breakwater.core.models import Membership, Role, Workspace
 from breakwater.inbox import actions as inbox
-from breakwater.inbox.models import Conversation, ConversationTag, Direction, Message, Status
+from breakwater.inbox.models import (
+    Conversation,
+    ConversationTag,
+    Direction,
+    Message,
+    Priority,
+    Status,
+)
 
 log = logging.getLogger(__name__)
 CHUNK = 900
@@ -117,7 +124,8 @@ def _changes(member: Membership, rule: Compiled, conversation_id: int) -> inbox.
         elif isinstance(action, StatusAction):
             status = action.status
         elif isinstance(action, PriorityAction):
-            priority = action.priority
+            # The number: the inbox parses a name through its translated labels each time.
+            priority = Priority[action.priority.upper()].value
         elif isinstance(action, AssignAction):
             chosen = action.member if action.mode == "member" else _auto_assignee(
                 member, rule, action, conversation_id)
