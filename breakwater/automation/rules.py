@@ -187,13 +187,6 @@ def _problems(exc: ValidationError, prefix: str) -> list[dict[str, str]]:
     return out
 
 
-def parse_conditions(data: Any) -> Conditions:
-    try:
-        return Conditions.model_validate(data or {})
-    except ValidationError as exc:
-        raise RuleError(_problems(exc, "conditions")) from None
-
-
 def parse_body(conditions: Any, actions: Any) -> RuleBody:
     try:
         return RuleBody.model_validate({"conditions": conditions or {}, "actions": actions or []})
