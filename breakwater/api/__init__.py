@@ -69,7 +69,16 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register() -> None:
-    from breakwater.api import channels, conversations, feedback, ingest, messages, sla
+    from breakwater.api import (
+        assignment,
+        channels,
+        conversations,
+        feedback,
+        ingest,
+        messages,
+        rules,
+        sla,
+    )
 
     api.add_router("/", ingest.router)
     api.add_router("/", conversations.router)
@@ -77,6 +86,8 @@ def _register() -> None:
     api.add_router("/", channels.router)
     api.add_router("/", sla.router)
     api.add_router("/", feedback.router)
+    api.add_router("/", rules.router)
+    api.add_router("/", assignment.router)
 
 
 _register()

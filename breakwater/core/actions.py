@@ -37,6 +37,9 @@ def check_role(member: Membership, needed: Role) -> None:
 
 def audit(member: Membership | None, workspace_id: int, action: str, target: Any = None,
           **data: Any) -> None:
+    # Automatic changes act through an unsaved membership with no user, which names what
+    # acted (``{"rule": 3}``, see automation/engine.py).
+    data = {**getattr(member, "acting", {}), **data}
     AuditLog.objects.create(
         workspace_id=workspace_id,
         actor_id=member.user_id if member else None,

@@ -307,6 +307,30 @@ def do_correct_message(member: Membership, message_id: int, *, sentiment: str | 
     return message
 
 
+def do_mark_spam(member: Membership, message_ids: Sequence[int], reason: str = "rule") -> int:
+    """Hide inbound messages as spam (in Breakwater only: no network is told); their
+    conversations follow (spam while every inbound message is). Returns how many changed."""
+    check_role(member, Role.AGENT)
+    with transaction.atomic():
+        found = list(
+            Message.objects.select_for_update()
+            .filter(workspace_id=member.workspace_id, pk__in=list(message_ids),
+                    direction=Direction.IN, is_spam=False)
+            .order_by("pk")
+        )
+        for message in found:
+            message.is_spam = True
+            message.spam_reasons = [*message.spam_reasons, reason]
+            message.save(update_fields=["is_spam", "spam_reasons"])
+            audit(member, member.workspace_id, "message.spam", message,
+                  conversation=message.conversation_id)
+        conversation_ids = sorted({m.conversation_id for m in found})
+        Conversation.objects.refresh_analysis(conversation_ids)
+        if conversation_ids:
+            _announce(member, conversation_ids)
+    return len(found)
+
+
 def _check_reply(member: Membership, conv: Conversation, text: str) -> None:
     check_role(member, Role.AGENT)
     if not text.strip():
@@ -435,8 +459,9 @@ def _store_reply(member: Membership, conv: Conversation, text: str, key: str) ->
             "is_public": message.is_public,
             "network": conv.network,
             "conversation": conv.pk,
+            # None when an automation rule answers (it acts as no person).
             "author": {"id": member.user_id, "name": member.user.display_name,
-                       "email": member.user.email},
+                       "email": member.user.email} if member.user_id else None,
         },
     )
     conv.message_count = F("message_count") + 1

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from breakwater.web import channels, feedback, live, sla, views
+from breakwater.web import automation, channels, feedback, live, sla, views
 
 app_name = "web"
 urlpatterns = [
@@ -44,4 +44,15 @@ urlpatterns = [
     path("m/<int:message_id>/feedback/", feedback.tag, name="feedback_tag"),
     path("m/<int:message_id>/feedback/remove/", feedback.untag, name="feedback_untag"),
     path("m/<int:message_id>/forward/", feedback.forward_message, name="feedback_forward"),
+]
+
+urlpatterns += [  # automation: rules, assignment, workload
+    path("rules/", automation.rules, name="rules"),
+    path("rules/new/", automation.edit_rule, name="rule_new"),
+    path("rules/<int:rule_id>/", automation.edit_rule, name="rule_edit"),
+    path("rules/<int:rule_id>/do/", automation.rule_command, name="rule_command"),
+    path("assignment/", automation.assignment, name="assignment"),
+    path("assignment/<int:policy_id>/delete/", automation.delete_policy, name="policy_delete"),
+    path("workload/", automation.workload, name="workload"),
+    path("me/availability/", automation.availability, name="availability"),
 ]
