@@ -69,12 +69,13 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register() -> None:
-    from breakwater.api import channels, conversations, ingest, messages
+    from breakwater.api import channels, composer, conversations, ingest, messages
 
     api.add_router("/", ingest.router)
     api.add_router("/", conversations.router)
     api.add_router("/", messages.router)
     api.add_router("/", channels.router)
+    api.add_router("/", composer.router)
 
 
 _register()
