@@ -121,6 +121,8 @@ class ChecksOut(Schema):
     verdict: Literal["ok", "warn", "approve", "block"] = Field(
         description="ok and warn send; approve waits for a manager; block is never sent"
     )
+    length: int = Field(description="the text's length as the channel's network counts it")
+    limit: int | None = Field(description="the network's limit; null when it has none")
 
 
 @router.post("/conversations/{int:conversation_id}/checks", response=ChecksOut,
@@ -129,8 +131,7 @@ def check_draft(request: HttpRequest, conversation_id: int, body: CheckIn) -> An
     """The checks a reply with this text would meet in this conversation, without sending it."""
     member = request.member  # type: ignore[attr-defined]
     conv = access_conversation(member, conversation_id)
-    return actions.check_reply_text(member.workspace_id, conv.network, body.text,
-                                    body.language).as_dict()
+    return actions.draft_report(member.workspace_id, conv.network, body.text, body.language)
 
 
 # -- approvals ---------------------------------------------------------------------------------

@@ -83,6 +83,15 @@ def check_reply_text(workspace_id: int, network: str, text: str,
     return check_text(access_guidelines(workspace_id), text, language, network_rules(network))
 
 
+def draft_report(workspace_id: int, network: str, text: str,
+                 language: str | None = None) -> dict[str, Any]:
+    """What the composer shows while the agent types: the checks, the verdict, and the length
+    as the network counts it against its limit (None: no limit)."""
+    rules = network_rules(network)
+    return {**check_reply_text(workspace_id, network, text, language).as_dict(),
+            "length": rules.length(text), "limit": rules.max_length}
+
+
 @dataclass(frozen=True)
 class Review:
     """What the server decided about a reply before storing it."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from breakwater.composer.actions import access_guidelines, network_rules
 from breakwater.composer.models import Approval, ApprovalStatus, SavedReply
 from breakwater.core.models import Membership
 
@@ -29,3 +30,11 @@ def approvals(member: Membership, status: str | None = ApprovalStatus.PENDING,
         qs = qs.filter(status=status)
     order = ("requested_at", "pk") if status == ApprovalStatus.PENDING else ("-requested_at", "-pk")
     return list(qs.order_by(*order)[:limit])
+
+
+def reply_box(workspace_id: int, network: str) -> dict[str, object]:
+    """What a conversation's reply box shows beside the text: the guidelines (tone notes) and
+    the network's limit."""
+    rules = network_rules(network)
+    return {"guidelines": access_guidelines(workspace_id), "limit": rules.max_length,
+            "network_label": rules.label}

@@ -18,12 +18,13 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from breakwater.composer.queries import reply_box
 from breakwater.core.actions import access_membership
 from breakwater.core.errors import ActionError, NotFound
 from breakwater.core.models import Channel, Membership
 from breakwater.inbox import actions, queries
 from breakwater.inbox.actions import Changes
-from breakwater.inbox.models import Kind, Priority, Sentiment, Status
+from breakwater.inbox.models import DeliveryState, Kind, Priority, Sentiment, Status
 
 FILTER_KEYS = ("status", "network", "channel", "assignee", "tag", "kind", "q", "language",
                "sentiment", "spam")
@@ -134,6 +135,7 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
         "languages": language_choices(),
         "sentiments": Sentiment.choices,
         "reply_key": uuid.uuid4().hex,
+        "reply_box": reply_box(member.workspace_id, conv.network),
         "back_qs": request.GET.urlencode(),
     }
     if request.GET.get("partial") == "thread":
@@ -204,12 +206,17 @@ def bulk(request: HttpRequest) -> HttpResponse:
 def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
     member = member_for(request)
     try:
-        actions.do_reply(member, conversation_id, request.POST.get("text", ""),
-                         request.POST.get("idempotency_key"))
+        message, _created = actions.do_reply(member, conversation_id, request.POST.get("text", ""),
+                                             request.POST.get("idempotency_key"))
+        if message.delivery_state == DeliveryState.BLOCKED:
+            return _done(request, conversation_id, error=_("Not sent: %(why)s")
+                         % {"why": message.delivery_error})
         if request.POST.get("then") == "done":
             actions.do_set_status(member, conversation_id, Status.DONE)
     except ActionError as exc:
         return _done(request, conversation_id, error=exc.message)
+    if message.delivery_state == DeliveryState.NEEDS_APPROVAL:
+        return _done(request, conversation_id, ok=_("Your reply waits for a manager's approval."))
     return _done(request, conversation_id, ok=_("Reply queued for sending."))
 
 
