@@ -81,7 +81,7 @@
             const use = document.createElement("button");
             use.type = "button";
             use.className = "use";
-            use.textContent = (list.dataset.use || "Use “%s”").replace("%s", check.suggestion);
+            use.textContent = `${list.dataset.use || "Use"} “${check.suggestion}”`;
             use.addEventListener("click", () => useSuggestion(check));
             li.append(" ", use);
           }
