@@ -19,6 +19,7 @@ import regex
 from django.utils.translation import gettext as _
 
 from breakwater.analysis import lemmas
+from breakwater.analysis.language import detect_languages
 from breakwater.connectors.base import grapheme_length
 from breakwater.composer.guidelines import ConfidentialItem, GuidelineSet, compile_pattern
 
@@ -72,8 +73,11 @@ class Result:
 
 def check_text(guidelines: GuidelineSet, text: str, language: str | None = None,
                rules: NetworkRules | None = None) -> Result:
-    """Every check of ``text`` (in ``language``, if known) against the guidelines and rules."""
+    """Every check of ``text`` against the guidelines and rules. ``language`` is detected
+    when not given (it picks the required elements that apply)."""
     rules = rules or NetworkRules()
+    if language is None:
+        language = detect_languages([text])[0][0]
     tokens = _tokens(text, language)
     found = [
         *_confidential(guidelines, text, tokens),

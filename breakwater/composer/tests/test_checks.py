@@ -66,6 +66,10 @@ class CheckTextTestCase(SimpleTestCase):
         self.assertEqual(len(found("Kiitos viestistä", "required")), 1)
         self.assertEqual(found("Hei, kiitos viestistä", "required"), [])
         self.assertEqual(found("Thanks for writing", "required", "en"), [])
+        # Without a language given, the draft's own is detected.
+        self.assertEqual(len(found("Kiitos paljon viestistänne, palaamme asiaan", "required", None)), 1)
+        self.assertEqual(found("Thank you for your message, we will get back to you", "required",
+                               None), [])
 
     def test_it_says_ok_when_nothing_is_found(self) -> None:
         result = check_text(GUIDELINES, "Hei, kiitos viestistä!", "fi")
