@@ -78,6 +78,7 @@ def test_it_warns_while_typing(browser, live_url: str, workspace: dict) -> None:
     page.locator("#reply-text").press_sequentially("Kahvi on halpaa 👍🏽")
     warning = page.wait_for_selector("#composer-checks .kind-avoid")
     assert "edullinen" in warning.inner_text()
+    assert page.locator("#composer-highlights mark").inner_text() == "halpaa"
     assert page.locator("#reply-counter").inner_text() == "17 / 2000"
     page.click("#composer-checks .kind-avoid button.use")
     page.wait_for_function("document.querySelector('#reply-text').value === 'Kahvi on edullinen 👍🏽'")

@@ -193,3 +193,13 @@ class ComposerApiTestCase(BaseTestCase):
         response = self.api("POST", "/api/v1/saved-replies", self.vera_token,
                             {"name": "x", "text": "y"})
         self.assertEqual(response.status_code, 403)
+
+    def test_it_publishes_its_paths_in_the_openapi_schema(self) -> None:
+        paths = self.client.get("/api/v1/openapi.json").json()["paths"]
+        for path in ["/api/v1/saved-replies", "/api/v1/saved-replies/{saved_reply_id}",
+                     "/api/v1/conversations/{conversation_id}/saved-replies",
+                     "/api/v1/conversations/{conversation_id}/checks", "/api/v1/guidelines",
+                     "/api/v1/approvals", "/api/v1/approvals/{approval_id}/approve",
+                     "/api/v1/approvals/{approval_id}/reject", "/api/v1/approvals/policy"]:
+            self.assertIn(path, paths)
+        self.assertEqual(set(paths["/api/v1/guidelines"]), {"get", "put"})

@@ -38,6 +38,7 @@
     const counter = $("#reply-counter");
     const list = $("#composer-checks");
     const verdict = $("#composer-verdict");
+    const highlights = $("#composer-highlights");
     const limit = Number(form.dataset.limit) || null;
     let latest = 0;
 
@@ -61,8 +62,29 @@
       box.setSelectionRange(start, toUnits(box.value, check.end));
     }
 
+    // Marks behind the text: a mirror of the textarea with the found ranges highlighted.
+    function highlight(checks, text) {
+      if (!highlights) return;
+      highlights.innerHTML = "";
+      const chars = Array.from(text);
+      let at = 0;
+      const spans = checks.filter((c) => c.end > c.start).sort((a, b) => a.start - b.start);
+      for (const check of spans) {
+        if (check.start < at) continue; // overlapping finds: the first one is marked
+        highlights.append(chars.slice(at, check.start).join(""));
+        const mark = document.createElement("mark");
+        mark.className = `sev-${check.severity}`;
+        mark.textContent = chars.slice(check.start, check.end).join("");
+        highlights.append(mark);
+        at = check.end;
+      }
+      highlights.append(`${chars.slice(at).join("")}\n`);
+      highlights.scrollTop = box.scrollTop;
+    }
+
     function show(data, text) {
       showCount(data.length);
+      highlight(data.checks, text);
       list.innerHTML = "";
       for (const check of data.checks) {
         const li = document.createElement("li");
@@ -108,7 +130,8 @@
       show(await response.json(), text);
     }, DEBOUNCE_MS);
 
-    box.addEventListener("input", () => { showCount(graphemes(box.value)); check(); });
+    box.addEventListener("input", () => { showCount(graphemes(box.value)); highlight([], box.value); check(); });
+    box.addEventListener("scroll", () => { if (highlights) highlights.scrollTop = box.scrollTop; });
     showCount(graphemes(box.value));
   }
 
