@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
@@ -52,7 +53,7 @@ def parse_guidelines(data: Any) -> GuidelineSet:
 
 def do_set_guidelines(member: Membership, guidelines: GuidelineSet) -> GuidelineSet:
     check_role(member, Role.MANAGER)
-    data = guidelines.model_dump(exclude_defaults=False)
+    data = guidelines.model_dump()
     WorkspaceGuidelines.objects.update_or_create(
         workspace_id=member.workspace_id,
         defaults={"data": data, "updated_by_id": member.user_id, "updated_at": timezone.now()},
@@ -297,8 +298,6 @@ class SavedReplyFields:
 
 
 def _clean(fields: SavedReplyFields) -> SavedReplyFields:
-    from django.utils.text import slugify
-
     name, text = fields.name.strip(), fields.text.strip()
     if not name or len(name) > 120:
         raise Invalid("a saved reply needs a name of 1 to 120 characters")
