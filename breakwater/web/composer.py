@@ -106,15 +106,21 @@ def saved_reply_change(request: HttpRequest, saved_reply_id: int) -> HttpRespons
 # -- guidelines -------------------------------------------------------------------------------
 
 
-def guidelines_from_form(post: Any) -> GuidelineSet:
+def guidelines_from_form(post: Any, current: GuidelineSet) -> GuidelineSet:
     """The form's plain lines as a guideline set: "term => suggestion", "name: pattern", and
-    one confidential term per line ("/.../" for a pattern)."""
+    one confidential term per line ("/.../" for a pattern). What the form does not show (a
+    pattern's label, a required element's language and message, set through the API) is kept
+    from ``current`` for the lines that stay."""
+    labels = {c.pattern: c.label for c in current.confidential if c.pattern}
+    extras = {(r.name, r.pattern): {"language": r.language, "message": r.message}
+              for r in current.required}
+
     def lines(name: str) -> list[str]:
         return [line.strip() for line in post.get(name, "").splitlines() if line.strip()]
 
     def confidential(name: str, action: str) -> list[dict[str, str]]:
         return [
-            {"pattern": line[1:-1], "action": action, "label": line[1:-1]}
+            {"pattern": line[1:-1], "action": action, "label": labels.get(line[1:-1], "")}
             if len(line) > 2 and line.startswith("/") and line.endswith("/")
             else {"term": line, "action": action}
             for line in lines(name)
@@ -129,7 +135,8 @@ def guidelines_from_form(post: Any) -> GuidelineSet:
         name, sep, pattern = line.partition(":")
         if not sep or not pattern.strip():
             raise Invalid(_("Write each required element as “name: pattern”, e.g. “greeting: ^(hei|moi)”."))
-        required.append({"name": name.strip(), "pattern": pattern.strip()})
+        key = (name.strip(), pattern.strip())
+        required.append({"name": key[0], "pattern": key[1], **extras.get(key, {})})
     return actions.parse_guidelines({
         "avoid": avoid,
         "confidential": confidential("block", "block") + confidential("approve", "approve"),
@@ -157,16 +164,16 @@ def guidelines_as_form(guidelines: GuidelineSet) -> dict[str, str]:
 @login_required
 def guidelines(request: HttpRequest) -> HttpResponse:
     member = member_for(request)
-    form = guidelines_as_form(actions.access_guidelines(member.workspace_id))
+    current = actions.access_guidelines(member.workspace_id)
+    form = guidelines_as_form(current)
     if request.method == "POST":
         form = {k: request.POST.get(k, "") for k in form}
         try:
-            actions.do_set_guidelines(member, guidelines_from_form(request.POST))
+            actions.do_set_guidelines(member, guidelines_from_form(request.POST, current))
             messages.success(request, _("Guidelines saved."))
             return redirect("web:guidelines")
         except ActionError as exc:
             messages.error(request, exc.message)
-    current = actions.access_guidelines(member.workspace_id)
     return render(request, "web/composer/guidelines.html", {
         "member": member, "form": form, "can_edit": is_manager(member), "section": "guidelines",
         "as_json": json.dumps(current.model_dump(), ensure_ascii=False, indent=2),

@@ -111,6 +111,12 @@ class ComposerPagesTestCase(BaseTestCase):
             ("salaisuus", None, "block"), (None, r"\d{6}-\d{3}[A-Z]", "block"),
             ("fuusio", None, "approve")])
         self.assertEqual(saved.required[0].pattern, "^(hei|moi)")
+        # What only the API sets (a required element's language) survives an edit in the form.
+        composer.do_set_guidelines(self.alice, saved.model_copy(update={"required": [
+            saved.required[0].model_copy(update={"language": "fi"})]}))
+        self.client.post(url, {**self.client.get(url).context["form"], "notes": "Lyhyemmin."})
+        saved = composer.access_guidelines(self.acme.pk)
+        self.assertEqual((saved.notes, saved.required[0].language), ("Lyhyemmin.", "fi"))
         broken = self.client.post(url, {"required": "greeting ^(hei"}, follow=True)
         self.assertContains(broken, "name: pattern")
 
