@@ -307,6 +307,10 @@ def _clean(fields: SavedReplyFields) -> SavedReplyFields:
     return SavedReplyFields(name, text, shortcut, (fields.language or "").strip().lower()[:8])
 
 
+def _name_taken(name: str) -> Conflict:
+    return Conflict(f"a saved reply named {name!r} exists already; pick another name")
+
+
 def do_create_saved_reply(member: Membership, fields: SavedReplyFields) -> SavedReply:
     check_role(member, Role.AGENT)
     clean = _clean(fields)
@@ -317,7 +321,7 @@ def do_create_saved_reply(member: Membership, fields: SavedReplyFields) -> Saved
                 name=clean.name, text=clean.text, shortcut=clean.shortcut, language=clean.language,
             )
     except IntegrityError:
-        raise Conflict(f"a saved reply named {clean.name!r} exists already; pick another name") from None
+        raise _name_taken(clean.name) from None
     audit(member, member.workspace_id, "saved_reply.created", reply, name=reply.name)
     return reply
 
@@ -334,7 +338,7 @@ def do_update_saved_reply(member: Membership, saved_reply_id: int,
         with transaction.atomic():
             reply.save(update_fields=["name", "text", "shortcut", "language", "updated_at"])
     except IntegrityError:
-        raise Conflict(f"a saved reply named {clean.name!r} exists already; pick another name") from None
+        raise _name_taken(clean.name) from None
     audit(member, member.workspace_id, "saved_reply.updated", reply, name=reply.name)
     return reply
 

@@ -121,7 +121,8 @@ class _Term:
 
 @lru_cache(maxsize=4096)
 def parse_term(term: str) -> _Term:
-    """``"yt-neuvottelut"`` -> one alternative set per word; ``'"Aalto"'`` -> the words as written."""
+    """``yt-neuvottelut`` -> one set of alternatives per word; ``"Aalto"`` (quoted) -> the
+    words as written."""
     stripped = term.strip()
     exact = len(stripped) > 1 and stripped.startswith('"') and stripped.endswith('"')
     words = lemmas.tokenize(stripped.strip('"'))

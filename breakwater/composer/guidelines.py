@@ -93,7 +93,8 @@ class GuidelineSet(BaseModel):
 
     avoid: dict[str, str] = Field(
         default_factory=dict,
-        description="term -> suggested alternative; a term in double quotes matches only as written",
+        description="term -> suggested alternative; a term in double quotes matches only "
+        "as written",
     )
     confidential: list[ConfidentialItem] = Field(
         default_factory=list,

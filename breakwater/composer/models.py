@@ -32,7 +32,7 @@ class SavedReply(models.Model):
 
 
 class WorkspaceGuidelines(models.Model):
-    """A workspace's guideline set, stored as the API's JSON (``composer.guidelines.GuidelineSet``)."""
+    """A workspace's guideline set, stored as the API's JSON (``guidelines.GuidelineSet``)."""
 
     workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="+")
     data = models.JSONField(default=dict)

@@ -134,7 +134,9 @@ def guidelines_from_form(post: Any, current: GuidelineSet) -> GuidelineSet:
     for line in lines("required"):
         name, sep, pattern = line.partition(":")
         if not sep or not pattern.strip():
-            raise Invalid(_("Write each required element as “name: pattern”, e.g. “greeting: ^(hei|moi)”."))
+            raise Invalid(
+                _("Write each required element as “name: pattern”, e.g. “greeting: ^(hei|moi)”.")
+            )
         key = (name.strip(), pattern.strip())
         required.append({"name": key[0], "pattern": key[1], **extras.get(key, {})})
     return actions.parse_guidelines({
