@@ -89,7 +89,8 @@ def conversation_saved_replies(request: HttpRequest, conversation_id: int, q: st
 # -- guidelines and checks ---------------------------------------------------------------------
 
 
-@router.get("/guidelines", response=GuidelineSet, tags=["guidelines"], summary="Read the guidelines")
+@router.get("/guidelines", response=GuidelineSet, tags=["guidelines"],
+            summary="Read the guidelines")
 def get_guidelines(request: HttpRequest) -> Any:
     return actions.access_guidelines(request.member.workspace_id)  # type: ignore[attr-defined]
 

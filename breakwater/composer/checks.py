@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 
 from breakwater.analysis import lemmas
 from breakwater.analysis.language import detect_languages
-from breakwater.connectors.base import grapheme_length
 from breakwater.composer.guidelines import ConfidentialItem, GuidelineSet, compile_pattern
+from breakwater.connectors.base import grapheme_length
 
 Severity = Literal["warn", "approve", "block"]
 Verdict = Literal["ok", "warn", "approve", "block"]

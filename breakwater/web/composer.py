@@ -18,7 +18,8 @@ from breakwater.composer import actions, queries
 from breakwater.composer.actions import SavedReplyFields
 from breakwater.composer.guidelines import GuidelineSet
 from breakwater.composer.models import ApprovalStatus
-from breakwater.composer.variables import VARIABLES, context_for, render as render_text
+from breakwater.composer.variables import VARIABLES, context_for
+from breakwater.composer.variables import render as render_text
 from breakwater.core.actions import RANK
 from breakwater.core.errors import ActionError, Invalid
 from breakwater.core.models import Membership, Role
@@ -126,10 +127,10 @@ def guidelines_from_form(post: Any, current: GuidelineSet) -> GuidelineSet:
             for line in lines(name)
         ]
 
-    avoid = dict(
-        (term.strip(), suggestion.strip())
+    avoid = {
+        term.strip(): suggestion.strip()
         for term, _sep, suggestion in (line.partition("=>") for line in lines("avoid"))
-    )
+    }
     required = []
     for line in lines("required"):
         name, sep, pattern = line.partition(":")

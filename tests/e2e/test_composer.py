@@ -14,12 +14,13 @@ from breakwater.ingest.pipeline import ingest_items
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-PASSWORD = "correct-horse-battery"
+PASSWORD = "correct-horse-battery"  # noqa: S105 (test data)
 
 
 @pytest.fixture
 def workspace(live_url: str) -> dict:
-    manager = do_create_user("manager@example.com", PASSWORD, "aalto", "manager", name="Mia Manager")
+    manager = do_create_user("manager@example.com", PASSWORD, "aalto", "manager",
+                             name="Mia Manager")
     agent = do_create_user("agent@example.com", PASSWORD, "aalto", "agent", name="Aino Agent")
     channel = do_create_channel(
         do_create_user("owner@example.com", PASSWORD, "aalto", "owner"), "demo", "Facebook (demo)")
@@ -49,9 +50,11 @@ def _open_conversation(page, live_url: str, email: str) -> None:
 
 def test_it_inserts_a_saved_reply_with_variables(browser, live_url: str, workspace: dict) -> None:
     composer.do_create_saved_reply(workspace["agent"], SavedReplyFields(
-        "Aukioloajat", "Hei {{contact.first_name}}! Olemme auki 8-16. {{link https://example.com/auki}} "
+        "Aukioloajat",
+        "Hei {{contact.first_name}}! Olemme auki 8-16. {{link https://example.com/auki}} "
         "t. {{agent.first_name}}", "aukiolo"))
-    composer.do_create_saved_reply(workspace["agent"], SavedReplyFields("Kiitos", "Kiitos!", "kiitos"))
+    composer.do_create_saved_reply(workspace["agent"],
+                                   SavedReplyFields("Kiitos", "Kiitos!", "kiitos"))
     page = browser.new_page()
     _open_conversation(page, live_url, "agent@example.com")
     page.locator("#reply-text").press_sequentially("/auk")
@@ -81,7 +84,8 @@ def test_it_warns_while_typing(browser, live_url: str, workspace: dict) -> None:
     assert "edullinen" in page.locator("#composer-checks .kind-avoid").inner_text()
     page.wait_for_function("document.querySelector('#reply-counter').textContent === '17 / 2000'")
     page.click("#composer-checks .kind-avoid button.use")
-    page.wait_for_function("document.querySelector('#reply-text').value === 'Kahvi on edullinen 👍🏽'")
+    page.wait_for_function(
+        "document.querySelector('#reply-text').value === 'Kahvi on edullinen 👍🏽'")
     page.wait_for_function("!document.querySelector('#composer-checks .kind-avoid')")
     page.locator("#reply-text").press_sequentially(" yt-neuvotteluista")
     page.wait_for_selector("#composer-checks .sev-block:has-text('yt-neuvotteluista')")

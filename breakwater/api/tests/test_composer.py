@@ -49,7 +49,8 @@ class ComposerApiTestCase(BaseTestCase):
         self.assertEqual(put.status_code, 200, put.content)
         self.assertEqual(put.json()["confidential"][0]["term"], "lakko")
         # Other workspaces see none of it.
-        self.assertEqual(self.api("GET", "/api/v1/guidelines", self.charlie_token).json()["avoid"], {})
+        theirs = self.api("GET", "/api/v1/guidelines", self.charlie_token).json()
+        self.assertEqual(theirs["avoid"], {})
 
     def mia_token(self) -> str:
         from breakwater.core.actions import do_create_token
@@ -143,7 +144,8 @@ class ComposerApiTestCase(BaseTestCase):
         response = self.api("POST", url, self.alice_token, {"comment": "Ei fuusiosta."})
         self.assertEqual(response.json()["status"], "rejected")
         message = Message.objects.get(pk=data["id"])
-        self.assertEqual((message.delivery_state, message.delivery_error), ("blocked", "Ei fuusiosta."))
+        self.assertEqual((message.delivery_state, message.delivery_error),
+                         ("blocked", "Ei fuusiosta."))
         again = self.api("POST", f"/api/v1/approvals/{approval_id}/approve", self.alice_token, {})
         self.assertEqual(again.status_code, 409)
         self.assertFalse(Delivery.objects.exists())
@@ -171,7 +173,8 @@ class ComposerApiTestCase(BaseTestCase):
         self.assertEqual(created.status_code, 201, created.content)
         reply_id = created.json()["id"]
         self.assertEqual(created.json()["shortcut"], "aukiolo")
-        self.assertEqual(self.api("POST", "/api/v1/saved-replies", self.bob_token, body).status_code, 409)
+        again = self.api("POST", "/api/v1/saved-replies", self.bob_token, body)
+        self.assertEqual(again.status_code, 409)
         found = self.api("GET", "/api/v1/saved-replies?q=avoinna", self.bob_token).json()
         self.assertEqual([r["id"] for r in found], [reply_id])
         self.assertEqual(self.api("GET", "/api/v1/saved-replies?q=xyz", self.bob_token).json(), [])

@@ -34,7 +34,8 @@ class CheckTextTestCase(SimpleTestCase):
         self.assertEqual(check_text(GUIDELINES, text, "fi").verdict, "block")
 
     def test_it_catches_the_words_of_a_term_written_apart_in_any_case(self) -> None:
-        self.assertEqual(found("Hei, YT neuvotteluiden tulos", "confidential"), ["YT neuvotteluiden"])
+        self.assertEqual(found("Hei, YT neuvotteluiden tulos", "confidential"),
+                         ["YT neuvotteluiden"])
 
     def test_it_holds_an_approve_term_for_approval(self) -> None:
         text = "Hei, kiitos palautteesta!"
@@ -67,7 +68,8 @@ class CheckTextTestCase(SimpleTestCase):
         self.assertEqual(found("Hei, kiitos viestistä", "required"), [])
         self.assertEqual(found("Thanks for writing", "required", "en"), [])
         # Without a language given, the draft's own is detected.
-        self.assertEqual(len(found("Kiitos paljon viestistänne, palaamme asiaan", "required", None)), 1)
+        finnish = "Kiitos paljon viestistänne, palaamme asiaan"
+        self.assertEqual(len(found(finnish, "required", None)), 1)
         self.assertEqual(found("Thank you for your message, we will get back to you", "required",
                                None), [])
 
@@ -104,7 +106,8 @@ class NetworkRulesTestCase(SimpleTestCase):
 
     def test_it_checks_mentions(self) -> None:
         rules = NetworkRules("Mail", mentions=False)
-        [check] = check_text(GuidelineSet(), "Kysy @maija tai maija@example.com", rules=rules).checks
+        text = "Kysy @maija tai maija@example.com"
+        [check] = check_text(GuidelineSet(), text, rules=rules).checks
         self.assertEqual((check.kind, check.start, check.end), ("mention", 5, 11))
 
 

@@ -23,7 +23,8 @@ class RenderTestCase(SimpleTestCase):
         self.assertEqual(render("Hei {{contact.first_name|siellä}}!", context), "Hei siellä!")
 
     def test_it_leaves_unknown_placeholders_as_written(self) -> None:
-        self.assertEqual(render("{{contact.phone}} {{nope}}", CONTEXT), "{{contact.phone}} {{nope}}")
+        text = "{{contact.phone}} {{nope}}"
+        self.assertEqual(render(text, CONTEXT), text)
 
     def test_it_tags_links_for_the_campaign(self) -> None:
         out = render("Katso {{link https://example.com/aukiolo?lang=fi}}", CONTEXT)
@@ -37,7 +38,8 @@ class RenderTestCase(SimpleTestCase):
     def test_it_takes_a_campaign_from_the_link_and_keeps_existing_tags(self) -> None:
         out = render("{{link https://example.com/?utm_source=news campaign=joulu}}", CONTEXT)
         self.assertEqual(parse_qs(urlsplit(out).query),
-                         {"utm_source": ["news"], "utm_medium": ["social"], "utm_campaign": ["joulu"]})
+                         {"utm_source": ["news"], "utm_medium": ["social"],
+                          "utm_campaign": ["joulu"]})
 
     def test_it_encodes_what_it_adds(self) -> None:
         self.assertIn("utm_campaign=a+b%26c", tag_link("https://e.com/", "x", "a b&c"))

@@ -125,4 +125,5 @@ class ComposerPagesTestCase(BaseTestCase):
         self.client.post(reverse("web:approval_policy"),
                          {"roles": ["agent"], "members": [str(self.vera.pk)]})
         policy = composer.access_policy(self.acme.pk)
-        self.assertEqual((policy.roles, [m.pk for m in policy.members]), (("agent",), [self.vera.pk]))
+        self.assertEqual(policy.roles, ("agent",))
+        self.assertEqual([m.pk for m in policy.members], [self.vera.pk])
