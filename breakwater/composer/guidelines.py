@@ -94,14 +94,18 @@ class GuidelineSet(BaseModel):
     avoid: dict[str, str] = Field(
         default_factory=dict,
         description="term -> suggested alternative; a term in double quotes matches only "
-        "as written",
+        'as written. [{"term", "suggestion"}] is accepted too.',
     )
     confidential: list[ConfidentialItem] = Field(
         default_factory=list,
         description='terms or patterns; "action": "block" | "approve". A plain string is a term '
         'that blocks; {"terms": [...], "action": ...} gives several terms one action.',
     )
-    required: list[RequiredItem] = Field(default_factory=list)
+    required: list[RequiredItem] = Field(
+        default_factory=list,
+        description='greeting, signature...: {"name", "pattern", "language", "message"}; '
+        '{"greeting": "^(hei|moi)"} (name -> pattern) is accepted too',
+    )
     notes: Annotated[str, Field(max_length=5000)] = Field(
         "", description="tone of voice, shown beside the composer"
     )
@@ -124,6 +128,33 @@ class GuidelineSet(BaseModel):
             else:
                 items.append(item)
         return items
+
+    @field_validator("avoid", mode="before")
+    @classmethod
+    def _avoid_from_list(cls, value: Any) -> Any:
+        """Accept ``[{"term": ..., "suggestion": ...}]`` and plain terms as well."""
+        if not isinstance(value, list):
+            return value
+        return {
+            (item if isinstance(item, str) else item.get("term", "")):
+            ("" if isinstance(item, str) else item.get("suggestion", "") or "")
+            for item in value
+        }
+
+    @field_validator("required", mode="before")
+    @classmethod
+    def _required_from_mapping(cls, value: Any) -> Any:
+        """Accept ``{"greeting": "^hei", ...}`` (name -> pattern) and plain patterns as well."""
+        if isinstance(value, dict):
+            return [{"name": name, "pattern": pattern} for name, pattern in value.items()]
+        if isinstance(value, list):
+            return [{"name": v, "pattern": v} if isinstance(v, str) else v for v in value]
+        return value
+
+    @field_validator("notes", mode="before")
+    @classmethod
+    def _notes_from_list(cls, value: Any) -> Any:
+        return "\n".join(map(str, value)) if isinstance(value, list) else value
 
     @model_validator(mode="after")
     def _sizes(self) -> GuidelineSet:

@@ -119,6 +119,17 @@ class GuidelineSetTestCase(SimpleTestCase):
         self.assertEqual([(c["term"], c["action"]) for c in data],
                          [("fuusio", "block"), ("a", "approve"), ("b", "approve")])
 
+    def test_it_accepts_lists_and_mappings_where_they_are_natural(self) -> None:
+        data = GuidelineSet.model_validate({
+            "avoid": [{"term": "halpa", "suggestion": "edullinen"}, "ongelma"],
+            "required": {"greeting": "^(hei|moi)", "signature": "t\\. \\w+$"},
+            "notes": ["Me-muoto.", "Ei huutomerkkejä."],
+        })
+        self.assertEqual(data.avoid, {"halpa": "edullinen", "ongelma": ""})
+        self.assertEqual([(r.name, r.pattern) for r in data.required],
+                         [("greeting", "^(hei|moi)"), ("signature", "t\\. \\w+$")])
+        self.assertEqual(data.notes, "Me-muoto.\nEi huutomerkkejä.")
+
     def test_it_refuses_broken_patterns(self) -> None:
         with self.assertRaisesRegex(ValueError, "not a valid regular expression"):
             GuidelineSet.model_validate({"required": [{"name": "x", "pattern": "(("}]})
