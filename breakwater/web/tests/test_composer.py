@@ -127,3 +127,12 @@ class ComposerPagesTestCase(BaseTestCase):
         policy = composer.access_policy(self.acme.pk)
         self.assertEqual(policy.roles, ("agent",))
         self.assertEqual([m.pk for m in policy.members], [self.vera.pk])
+
+    def test_it_speaks_finnish(self) -> None:
+        page = self.client.get(reverse("web:approvals"), HTTP_ACCEPT_LANGUAGE="fi")
+        self.assertContains(page, "Hyväksyntäjono")
+        self.assertContains(page, "Kenen vastaukset tarvitsevat hyväksynnän")
+        data = self.client.post(reverse("web:draft_checks", args=[self.conv.pk]),
+                                {"text": "Halpaa kahvia"}, HTTP_ACCEPT_LANGUAGE="fi").json()
+        self.assertEqual(data["checks"][0]["message"],
+                         "Vältä sanaa ”halpa”: sano mieluummin ”edullinen”.")
