@@ -50,6 +50,11 @@ class CheckTextTestCase(SimpleTestCase):
     def test_it_matches_patterns(self) -> None:
         self.assertEqual(found("Hei, tunnus 010101-123A", "confidential"), ["010101-123A"])
 
+    def test_it_blocks_when_a_pattern_takes_too_long(self) -> None:
+        # A catastrophic pattern must not hang the reply, nor let it through unchecked.
+        slow = GuidelineSet.model_validate({"confidential": [{"pattern": "(x+x+)+y"}]})
+        self.assertEqual(check_text(slow, "x" * 5000, "fi").verdict, "block")
+
     def test_it_suggests_alternatives_for_avoided_words(self) -> None:
         result = check_text(GUIDELINES, "Hei, halvin kahvi on halpaa.", "fi")
         avoid = [c for c in result.checks if c.kind == "avoid"]
