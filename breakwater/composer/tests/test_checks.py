@@ -1,6 +1,7 @@
 """The pure checker, with real Voikko: inflected Finnish forms, compounds, exact terms."""
 
 from django.test import SimpleTestCase
+from django.utils import translation
 
 from breakwater.analysis import lemmas
 from breakwater.composer.checks import NetworkRules, check_text
@@ -84,6 +85,9 @@ class CheckTextTestCase(SimpleTestCase):
 
 
 class NetworkRulesTestCase(SimpleTestCase):
+    def setUp(self) -> None:
+        self.enterContext(translation.override("en"))  # the messages asserted are English
+
     def test_it_counts_graphemes(self) -> None:
         self.assertEqual(grapheme_length("👍🏽🇫🇮é"), 3)
 

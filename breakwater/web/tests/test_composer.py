@@ -1,6 +1,7 @@
 """The composer's pages without a browser: the reply box's JSON, settings, the queue."""
 
 from django.urls import reverse
+from django.utils import translation
 
 from breakwater.composer import actions as composer
 from breakwater.composer.actions import SavedReplyFields
@@ -129,6 +130,7 @@ class ComposerPagesTestCase(BaseTestCase):
         self.assertEqual([m.pk for m in policy.members], [self.vera.pk])
 
     def test_it_speaks_finnish(self) -> None:
+        self.addCleanup(translation.deactivate)  # the middleware leaves it on in this thread
         page = self.client.get(reverse("web:approvals"), HTTP_ACCEPT_LANGUAGE="fi")
         self.assertContains(page, "Hyväksyntäjono")
         self.assertContains(page, "Kenen vastaukset tarvitsevat hyväksynnän")
