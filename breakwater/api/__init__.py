@@ -72,6 +72,7 @@ def _register() -> None:
     from breakwater.api import (
         assignment,
         channels,
+        composer,
         conversations,
         feedback,
         ingest,
@@ -88,6 +89,7 @@ def _register() -> None:
     api.add_router("/", feedback.router)
     api.add_router("/", rules.router)
     api.add_router("/", assignment.router)
+    api.add_router("/", composer.router)
 
 
 _register()

@@ -169,7 +169,12 @@ class ReplyIn(Schema):
              response={201: MessageOut, 200: MessageOut}, summary="Reply")
 def reply(request: HttpRequest, conversation_id: int, body: ReplyIn) -> Status[Any]:
     """Queues the reply for delivery through the channel. Sending the same `idempotency_key`
-    again returns the first reply (200) instead of sending twice."""
+    again returns the first reply (200) instead of sending twice.
+
+    The workspace's guidelines are checked first (`checks` in the answer): a confidential
+    term that blocks stores the reply with `delivery_status` "blocked", one that needs
+    approval (or an approval policy covering you) with "needs_approval"; neither is sent
+    until a manager approves it (`/approvals`). Warnings never stop a reply."""
     message, created = actions.do_reply(
         request.member, conversation_id, body.text, body.idempotency_key,  # type: ignore[attr-defined]
         seen_up_to=body.seen_up_to, confirm=body.confirm,

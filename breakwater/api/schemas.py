@@ -76,7 +76,16 @@ class MessageOut(Schema):
     is_public: bool
     created_at: datetime
     delivery_state: str
-    delivery_error: str
+    delivery_status: str = Field(
+        description="where an outbound message is: queued | sending | sent | failed | unknown | "
+        "needs_approval | blocked (received for inbound ones); the same as delivery_state"
+    )
+    delivery_error: str = Field(description="the network's error, or why a reply is held")
+    checks: list[dict[str, Any]] = Field(
+        description='what the composer\'s checks found in a reply just sent: [{"kind": '
+        '"confidential" | "avoid" | "required" | "length" | "link" | "mention", "message", '
+        '"start", "end", "severity", "term", "suggestion"}]; empty when reading a thread'
+    )
     language: str = Field(description='ISO 639-1 code; "und" when unsure; "" before analysis')
     language_confidence: float | None
     sentiment: str = Field(description='positive, neutral or negative; "" until scored')
@@ -89,6 +98,14 @@ class MessageOut(Schema):
     corrections: dict[str, Any] = Field(
         description='what people changed by hand: {"sentiment": {"from", "to", "by", "at"}}'
     )
+
+    @staticmethod
+    def resolve_delivery_status(obj: Message) -> str:
+        return obj.delivery_state
+
+    @staticmethod
+    def resolve_checks(obj: Message) -> list[dict[str, Any]]:
+        return getattr(obj, "checks", [])
 
     @staticmethod
     def resolve_corrections(obj: Message) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Literal
 
+import regex
 from pydantic import AfterValidator, Field, TypeAdapter, ValidationError
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
@@ -89,6 +90,14 @@ def parse_item(data: Any) -> InboundItem:
         return _item_adapter.validate_python(data)
     except ValidationError as exc:
         raise ValueError(describe_validation_error(exc)) from None
+
+
+_GRAPHEME = regex.compile(r"\X")
+
+
+def grapheme_length(text: str) -> int:
+    """User-perceived characters: "👍🏽" and "🇫🇮" count one each, as most networks count."""
+    return len(_GRAPHEME.findall(text))
 
 
 class Capability(enum.StrEnum):
@@ -213,6 +222,9 @@ class Connector:
     EVENT_TYPES: ClassVar[tuple[str, ...]] = ()
     # Text length as this network counts it (graphemes, UTF-16 units...): None when unlimited.
     max_text_length: ClassVar[int | None] = None
+    # Whether links in a reply become clickable, and whether @mentions notify someone.
+    links_clickable: ClassVar[bool] = True
+    mentions_notify: ClassVar[bool] = True
 
     # How often the sync engine polls a channel, and how far back reconciliation looks.
     poll_interval: ClassVar[float] = 60.0
@@ -234,6 +246,11 @@ class Connector:
     @classmethod
     def can_stream(cls) -> bool:
         return cls.stream is not Connector.stream
+
+    @classmethod
+    def text_length(cls, text: str) -> int:
+        """The length of ``text`` as this network counts it against ``max_text_length``."""
+        return grapheme_length(text)
 
     @classmethod
     def sensitive_parameters(cls) -> frozenset[str]:

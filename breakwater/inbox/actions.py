@@ -10,11 +10,13 @@ import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from breakwater.composer import actions as composer
 from breakwater.connectors.base import Capability, get_connector_class
 from breakwater.core import events
 from breakwater.core.actions import audit, check_role
@@ -339,8 +341,9 @@ def _check_reply(member: Membership, conv: Conversation, text: str) -> None:
     if Capability.REPLY not in connector.capabilities:
         raise Invalid(f"{connector.label} channels cannot send replies")
     limit = connector.max_text_length or MAX_TEXT
-    if len(text) > limit:
-        raise Invalid(f"too long for {connector.label}: {len(text)} characters, at most {limit}")
+    length = connector.text_length(text)
+    if length > limit:
+        raise Invalid(f"too long for {connector.label}: {length} characters, at most {limit}")
 
 
 def _reply_target(conv: Conversation) -> Message | None:
@@ -402,34 +405,57 @@ def do_reply(member: Membership, conversation_id: int, text: str,
     first reply back instead of sending again; the same key with other text is a conflict.
 
     ``seen_up_to``: the newest message id the sender had seen; if someone else replied
-    after it, ``RepliedMeanwhile`` is raised unless ``confirm``."""
+    after it, ``RepliedMeanwhile`` is raised unless ``confirm``.
+
+    The composer's checks run first: a blocking one stores the reply as ``blocked``, one that
+    needs approval (or an approval policy covering the sender) as ``needs_approval``; neither
+    reaches the outbox. ``message.checks`` carries what the checks found."""
     key = (idempotency_key or "").strip() or str(uuid.uuid4())
     if len(key) > 200:
         raise Invalid("idempotency_key can have at most 200 characters")
     conv = access_conversation(member, conversation_id)
     _check_reply(member, conv, text)
+    review = composer.review_reply(member, conv.network, text.strip())
     with transaction.atomic():
         conv = access_conversation(member, conversation_id, lock=True)
-        existing = outbox.find_delivery(member.workspace_id, key)
+        existing = _existing_reply(member, conv, key)
         if existing is not None:
-            return _replayed_reply(existing, conv, text), False
-        if not confirm:
-            check_replied_meanwhile(member, conv, seen_up_to)
-        message = _store_reply(member, conv, text, key)
-        audit(member, member.workspace_id, "reply.queued", message, conversation=conv.pk)
-        _announce(member, [conv.pk])
-    return message, True
+            message, created = _replayed_reply(existing, conv, text), False
+        else:
+            if not confirm:
+                check_replied_meanwhile(member, conv, seen_up_to)
+            message, created = _store_reply(member, conv, text, key, review), True
+            audit(member, member.workspace_id, f"reply.{message.delivery_state}", message,
+                  conversation=conv.pk, verdict=review.result.verdict)
+            _announce(member, [conv.pk])
+    message.checks = review.checks  # type: ignore[attr-defined]
+    return message, created
 
 
-def _replayed_reply(delivery: outbox.Delivery, conv: Conversation, text: str) -> Message:
+def _existing_reply(member: Membership, conv: Conversation, key: str) -> Message | None:
+    """The reply an idempotency key already made: delivered, or still held (no delivery yet)."""
+    delivery = outbox.find_delivery(member.workspace_id, key)
+    if delivery is None:
+        return Message.objects.filter(channel_id=conv.channel_id,
+                                      external_id=f"pending:{key}").first()
     message = Message.objects.filter(pk=outbox.ref_id(delivery, "message")).first()
-    if message is None or message.conversation_id != conv.pk or message.text != text.strip():
+    if message is None:
+        raise Conflict("this idempotency_key was already used for something else")
+    return message
+
+
+def _replayed_reply(message: Message, conv: Conversation, text: str) -> Message:
+    if message.conversation_id != conv.pk or message.text != text.strip():
         raise Conflict("this idempotency_key was already used for a different reply")
     return message
 
 
-def _store_reply(member: Membership, conv: Conversation, text: str, key: str) -> Message:
+def _store_reply(member: Membership, conv: Conversation, text: str, key: str,
+                 review: composer.Review) -> Message:
     now = timezone.now()
+    held = review.blocked or review.needs_approval
+    state = (DeliveryState.BLOCKED if review.blocked else
+             DeliveryState.NEEDS_APPROVAL if review.needs_approval else DeliveryState.QUEUED)
     target = _reply_target(conv)
     message = Message.objects.create(
         workspace_id=member.workspace_id,
@@ -444,11 +470,29 @@ def _store_reply(member: Membership, conv: Conversation, text: str, key: str) ->
         text=text.strip(),
         is_public=target.is_public if target else conv.kind != Kind.DM,
         created_at=now,
-        delivery_state=DeliveryState.QUEUED,
+        delivery_state=state,
+        delivery_error=review.explanation() if held else "",
         **enrich.outbound_fields(text.strip()),
     )
+    if review.needs_approval:
+        composer.do_request_approval(
+            member, f"message:{message.pk}", message.text, review.reasons(),
+            {"conversation": conv.pk, "network": conv.network, "channel": conv.channel.name},
+        )
+    conv.message_count = F("message_count") + 1
+    conv.last_activity_at = now
+    fields = ["message_count", "last_activity_at"]
+    if not held:
+        _enqueue_reply(message, conv, key)
+        fields.extend(_first_response(conv, now))
+    _touch(conv, fields)
+    conv.refresh_from_db(fields=["message_count"])
+    return message
+
+
+def _enqueue_reply(message: Message, conv: Conversation, key: str) -> None:
     outbox.do_enqueue(
-        workspace_id=member.workspace_id,
+        workspace_id=message.workspace_id,
         channel_id=conv.channel_id,
         idempotency_key=key,
         ref=f"message:{message.pk}",
@@ -459,20 +503,60 @@ def _store_reply(member: Membership, conv: Conversation, text: str, key: str) ->
             "is_public": message.is_public,
             "network": conv.network,
             "conversation": conv.pk,
-            # None when an automation rule answers (it acts as no person).
-            "author": {"id": member.user_id, "name": member.user.display_name,
-                       "email": member.user.email} if member.user_id else None,
+            "author": _author(message),
         },
     )
-    conv.message_count = F("message_count") + 1
-    conv.last_activity_at = now
-    fields = ["message_count", "last_activity_at"]
+
+
+def _author(message: Message) -> dict[str, object] | None:
+    """Who wrote the reply (not who approved it); None when an automation rule answered."""
+    user = message.sent_by
+    return {"id": user.pk, "name": user.display_name, "email": user.email} if user else None
+
+
+def _first_response(conv: Conversation, now: datetime) -> list[str]:
+    """A reply on its way is the response (a held or blocked one is not, until it is sent)."""
     if conv.first_response_at is None and conv.first_inbound_at is not None:
         conv.first_response_at = now
-        fields.append("first_response_at")
-    _touch(conv, fields)
-    conv.refresh_from_db(fields=["message_count"])
-    return message
+        return ["first_response_at"]
+    return []
+
+
+@events.on("approval.decided")
+def _on_approval_decided(event: dict) -> None:
+    """A manager approved (possibly edited) or rejected a held reply: send it, or keep it."""
+    ref = event.get("ref", "")
+    if not ref.startswith("message:"):
+        return
+    message = (
+        Message.objects.select_for_update().select_related("conversation")
+        .filter(pk=int(ref.split(":", 1)[1]), delivery_state=DeliveryState.NEEDS_APPROVAL).first()
+    )
+    if message is None:
+        return  # decided before, or not held: approving twice sends once
+    conv = message.conversation
+    if event["status"] != "approved":
+        message.delivery_state, message.delivery_error = DeliveryState.BLOCKED, event["comment"]
+        message.save(update_fields=["delivery_state", "delivery_error"])
+    else:
+        _release_reply(message, conv, event["text"])
+    events.publish(event["workspace_id"], "conversations.changed",
+                   conversation_ids=[conv.pk], created=0, actor=event.get("actor"))
+
+
+def _release_reply(message: Message, conv: Conversation, text: str) -> None:
+    now = timezone.now()
+    fields = ["delivery_state", "delivery_error"]
+    if text != message.text:
+        analysis = enrich.outbound_fields(text)
+        for name, value in analysis.items():
+            setattr(message, name, value)
+        message.text = text
+        fields.extend(["text", *analysis])
+    message.delivery_state, message.delivery_error = DeliveryState.QUEUED, ""
+    message.save(update_fields=fields)
+    _enqueue_reply(message, conv, message.external_id.removeprefix("pending:"))
+    _touch(conv, _first_response(conv, now))
 
 
 def do_retry_reply(member: Membership, message_id: int) -> Message:

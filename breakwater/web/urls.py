@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from breakwater.web import automation, channels, feedback, live, sla, views
+from breakwater.web import automation, channels, composer, feedback, live, sla, views
 
 app_name = "web"
 urlpatterns = [
@@ -46,7 +46,7 @@ urlpatterns = [
     path("m/<int:message_id>/forward/", feedback.forward_message, name="feedback_forward"),
 ]
 
-urlpatterns += [  # automation: rules, assignment, workload
+urlpatterns += [  # automation: rules, assignment, workload; then the composer's pages
     path("rules/", automation.rules, name="rules"),
     path("rules/new/", automation.edit_rule, name="rule_new"),
     path("rules/<int:rule_id>/", automation.edit_rule, name="rule_edit"),
@@ -55,4 +55,15 @@ urlpatterns += [  # automation: rules, assignment, workload
     path("assignment/<int:policy_id>/delete/", automation.delete_policy, name="policy_delete"),
     path("workload/", automation.workload, name="workload"),
     path("me/availability/", automation.availability, name="availability"),
+    # composer: draft checks, saved replies, guidelines, approvals
+    path("c/<int:conversation_id>/checks/", composer.draft_checks, name="draft_checks"),
+    path("c/<int:conversation_id>/saved-replies/", composer.conversation_saved_replies,
+         name="conversation_saved_replies"),
+    path("saved-replies/", composer.saved_replies, name="saved_replies"),
+    path("saved-replies/<int:saved_reply_id>/", composer.saved_reply_change,
+         name="saved_reply_change"),
+    path("guidelines/", composer.guidelines, name="guidelines"),
+    path("approvals/", composer.approvals, name="approvals"),
+    path("approvals/<int:approval_id>/", composer.approval_decide, name="approval_decide"),
+    path("approvals/policy/", composer.approval_policy, name="approval_policy"),
 ]

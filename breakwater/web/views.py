@@ -18,13 +18,14 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from breakwater.composer.queries import reply_box
 from breakwater.core.actions import access_membership
 from breakwater.core.errors import ActionError, NotFound
 from breakwater.core.models import Channel, Membership
 from breakwater.feedback import queries as feedback_queries
 from breakwater.inbox import actions, queries
 from breakwater.inbox.actions import Changes
-from breakwater.inbox.models import Kind, Priority, Sentiment, Status
+from breakwater.inbox.models import DeliveryState, Kind, Priority, Sentiment, Status
 
 FILTER_KEYS = ("status", "network", "channel", "assignee", "tag", "kind", "q", "language",
                "sentiment", "spam", "due", "sort")
@@ -148,6 +149,7 @@ def _conversation_page(request: HttpRequest, conversation_id: int, *, draft: str
         "seen_up_to": max((m.pk for m in thread), default=0),
         "draft": draft,
         "collision": collision,
+        "reply_box": reply_box(member.workspace_id, conv.network),
         "back_qs": request.GET.urlencode(),
         **feedback_queries.for_thread(member, thread),
     }
@@ -221,9 +223,12 @@ def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
     post = request.POST
     seen = post.get("seen_up_to", "")
     try:
-        actions.do_reply(member, conversation_id, post.get("text", ""), post.get("idempotency_key"),
-                         seen_up_to=int(seen) if seen.isdigit() else None,
-                         confirm=post.get("confirm") == "1")
+        message, _created = actions.do_reply(
+            member, conversation_id, post.get("text", ""), post.get("idempotency_key"),
+            seen_up_to=int(seen) if seen.isdigit() else None, confirm=post.get("confirm") == "1")
+        if message.delivery_state == DeliveryState.BLOCKED:
+            return _done(request, conversation_id, error=_("Not sent: %(why)s")
+                         % {"why": message.delivery_error})
         if post.get("then") == "done":
             actions.do_set_status(member, conversation_id, Status.DONE)
     except actions.RepliedMeanwhile as exc:
@@ -233,6 +238,8 @@ def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
                                   status=409)
     except ActionError as exc:
         return _done(request, conversation_id, error=exc.message)
+    if message.delivery_state == DeliveryState.NEEDS_APPROVAL:
+        return _done(request, conversation_id, ok=_("Your reply waits for a manager's approval."))
     return _done(request, conversation_id, ok=_("Reply queued for sending."))
 
 

@@ -131,14 +131,9 @@
     if (event.target.closest("#filter-form") && event.target.tagName === "SELECT") event.target.form.submit();
   });
 
-  // ---- Composer: a character counter ---------------------------------------------------
+  // ---- Composer: Ctrl+Enter sends (composer.js counts, checks and picks saved replies) ----
   const replyText = $("#reply-text");
   if (replyText) {
-    const counter = $("#reply-counter");
-    // Count graphemes, as networks do ("👍🏽" is one).
-    const segmenter = typeof Intl.Segmenter === "function" ? new Intl.Segmenter() : null;
-    const count = (s) => (segmenter ? Array.from(segmenter.segment(s)).length : Array.from(s).length);
-    replyText.addEventListener("input", () => { counter.textContent = count(replyText.value); });
     replyText.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && (event.metaKey || event.ctrlKey)) replyText.form.requestSubmit();
     });
@@ -241,6 +236,7 @@
   }
 
   function onChange(data) {
+    document.dispatchEvent(new CustomEvent("bw:conversations", { detail: data }));
     const conv = $(".conversation");
     if (conv) {
       if (data.ids.includes(Number(conv.dataset.id))) refreshThread(conv.dataset.id);
