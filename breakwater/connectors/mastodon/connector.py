@@ -63,8 +63,9 @@ def _never_sent(exc: BaseException) -> bool:
     cause = exc.__context__
     if isinstance(cause, requests.ConnectTimeout):
         return True
-    reason = getattr(cause.args[0], "reason", None) if isinstance(cause, requests.ConnectionError) and cause.args else None
-    return isinstance(reason, NewConnectionError)
+    if not isinstance(cause, requests.ConnectionError) or not cause.args:
+        return False
+    return isinstance(getattr(cause.args[0], "reason", None), NewConnectionError)
 
 
 class _Listener(StreamListener):
@@ -214,13 +215,15 @@ class MastodonConnector(Connector):
         return items
 
     def poll(self, cursor: str | None) -> Page:
-        """Mentions newer than the cursor, oldest page first; None: the newest page."""
+        """Mentions newer than the cursor, the oldest page first. None (a new channel): the
+        newest page, a short backfill; the cursor then starts at its newest notification."""
         if cursor:
             page = self._call("notifications", types=["mention"], min_id=cursor, limit=PAGE_SIZE)
         else:
             page = self._call("notifications", types=["mention"], limit=PAGE_SIZE)
         if not page:
-            return Page(items=[], cursor=cursor, budget=self._budget())
+            # Nothing yet: read everything from the start then (min_id=0), not just the newest page.
+            return Page(items=[], cursor=cursor or "0", budget=self._budget())
         # The Link header's "prev" names where the next poll starts (min_id = newest here).
         following = getattr(page, "_pagination_prev", None) or {}
         newest = following.get("min_id") or max(page, key=lambda n: int(n["id"]))["id"]
@@ -236,7 +239,7 @@ class MastodonConnector(Connector):
             try:
                 self._client(requests.Session()).stream_user(listener, timeout=STREAM_READ_TIMEOUT)
                 events.put(("ended", None))
-            except Exception as exc:  # noqa: BLE001 (handed to the reading side, which decides)
+            except Exception as exc:  # handed to the reading side, which decides
                 events.put(("error", exc))
 
         threading.Thread(target=follow, name=f"mastodon-stream-{self.channel}", daemon=True).start()

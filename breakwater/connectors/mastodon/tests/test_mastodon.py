@@ -10,6 +10,11 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from breakwater.connectors.mastodon.tests.fake_server import (
+    INVALID_TOKEN,
+    FakeMastodon,
+    fake_mastodon,
+)
 from breakwater.core.models import Channel, ChannelStatus
 from breakwater.inbox.actions import do_reply
 from breakwater.inbox.models import Conversation, Message
@@ -17,7 +22,6 @@ from breakwater.ingest import sync
 from breakwater.ingest.models import SyncState
 from breakwater.outbox import actions as outbox
 from breakwater.outbox.models import Delivery, DeliveryStatus
-from breakwater.connectors.mastodon.tests.fake_server import INVALID_TOKEN, FakeMastodon, fake_mastodon
 from breakwater.test import BaseTestCase
 
 
@@ -90,7 +94,7 @@ class MastodonChannelTestCase(BaseTestCase):
         self.assertEqual((first.external_id, first.kind, first.is_public), (root["id"], "mention", True))
         self.assertEqual(first.text, "@aalto Hei! Tilaukseni 4711 ei ole tullut.")
         # Someone answers Maija (without Breakwater), she answers that: still one conversation.
-        pekka, pekka_token = self.fake.register("pekka")
+        _, pekka_token = self.fake.register("pekka")
         aside = self.fake.client(pekka_token).status_post("@maija Sama täällä", in_reply_to_id=root["id"])
         again = self.maija.status_post("@aalto @pekka Vieläkään ei mitään", in_reply_to_id=aside["id"])
         # A direct message is a private conversation of its own.
@@ -108,6 +112,18 @@ class MastodonChannelTestCase(BaseTestCase):
         self.assertEqual(self.poll_now(channel), 0)
         self.assertEqual(self.fake.requests[-1]["query"]["min_id"], [state.cursor])
         self.assertEqual(self.fake.requests[-1]["query"]["types[]"], ["mention"])
+
+    def test_a_full_page_is_followed_at_once_by_the_next(self) -> None:
+        channel = self.connect()
+        self.assertEqual(sync.sync_once(), 0)  # nothing yet: the cursor starts at the beginning
+        posted = [self.maija.status_post(f"@aalto Kysymys {n}")["id"] for n in range(41)]
+        self.assertEqual(self.poll_now(channel), 40)
+        state = SyncState.objects.get(pk=channel.pk)
+        self.assertLessEqual(state.next_poll_at, timezone.now(), "a full page: poll again now")
+        self.assertEqual(sync.sync_once(), 1)
+        stored = set(Message.objects.filter(channel=channel).values_list("external_id", flat=True))
+        self.assertEqual(stored, set(posted))
+        self.assertGreater(SyncState.objects.get(pk=channel.pk).next_poll_at, timezone.now())
 
     def test_a_reply_arrives_threaded_once_even_when_its_answer_was_lost(self) -> None:
         root = self.maija.status_post("@aalto Kahvinkeitin vuotaa, mitä teen?")
