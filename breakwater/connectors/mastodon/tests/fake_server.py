@@ -22,7 +22,8 @@ Followed (docs.joinmastodon.org):
 Test handles: ``register`` makes an account and its token, ``client`` a Mastodon.py client
 for it (a customer posting), ``revoke`` ends a token (and its open streams), ``issue_token``
 makes a new one, ``drop_next_posts`` stores a status and then drops the connection without
-answering (the outcome a client cannot know).
+answering (the outcome a client cannot know), ``fail_with`` makes every call fail (a 503),
+``delete`` removes a status.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ class FakeMastodon:
         self.rate_period = 300.0
         self.usage: dict[str, tuple[float, int]] = {}  # account id -> window start, calls
         self.drop_next_posts = 0
+        self.fail_with: tuple[int, str] | None = None  # every API call answers this
         self.heartbeat = 0.5
 
     # -- test handles ---------------------------------------------------------------------
@@ -115,6 +117,12 @@ class FakeMastodon:
     def open_streams(self) -> int:
         with self.lock:
             return len(self.streams)
+
+    def delete(self, status_id: str) -> None:
+        """The author deleted a status (as DELETE /api/v1/statuses/:id would)."""
+        with self.lock:
+            del self.statuses[status_id]
+            self.notifications = [n for n in self.notifications if n["status_id"] != status_id]
 
     def statuses_of(self, account_id: str) -> list[dict[str, Any]]:
         with self.lock:
@@ -398,6 +406,8 @@ def _handler(fake: FakeMastodon) -> type[BaseHTTPRequestHandler]:
             self._answer(200, *answer)
 
         def _api(self, method: str, path: str, query: dict[str, list[str]]) -> tuple[Any, dict[str, str]] | None:
+            if fake.fail_with:
+                raise ApiError(*fake.fail_with)
             if method == "GET" and path == "/api/v2/instance":
                 return fake.instance(), {}
             viewer = fake.account_for(self._token(query))

@@ -185,6 +185,41 @@ class MastodonChannelTestCase(BaseTestCase):
         self.assertIn("at most 60", too_long.delivery_error)
         self.assertEqual(len(self.brand_posts()), 1, "the long reply never left")
 
+    def test_a_reply_to_a_deleted_status_fails_and_says_why(self) -> None:
+        root = self.maija.status_post("@aalto Kysyn jotain ja poistan sen")
+        channel = self.connect()
+        sync.sync_once()
+        self.fake.delete(root["id"])
+        message = self.reply(Conversation.objects.get(channel=channel), "Vastaus", "gone")
+        self.run_outbox()
+        message.refresh_from_db()
+        self.assertEqual(message.delivery_state, "failed")
+        self.assertIn(f"the status {root['id']} is gone", message.delivery_error)
+        self.assertEqual(self.brand_posts(), [])
+
+    def test_server_errors_back_off_with_the_servers_text_and_keep_the_channel(self) -> None:
+        channel = self.connect()
+        self.fake.fail_with = (503, "Mastodon is down for maintenance")
+        self.poll_now(channel)
+        state = SyncState.objects.get(pk=channel.pk)
+        self.assertIn("HTTP 503", state.last_error)
+        self.assertIn("Mastodon is down for maintenance", state.last_error)
+        self.assertGreater(state.next_poll_at, timezone.now() + timedelta(seconds=20))
+        self.assertEqual(Channel.objects.get(pk=channel.pk).status, ChannelStatus.ACTIVE)
+        self.fake.fail_with = None
+        self.maija.status_post("@aalto Taas toiminnassa?")
+        self.assertEqual(self.poll_now(channel), 1)
+        # A 4xx other than 401/429 is permanent for the reply, with the server's words.
+        self.fake.fail_with = (422, "Validation failed: Text can't be blank")
+        message = self.reply(Conversation.objects.get(channel=channel), "Kyllä!", "refused")
+        self.run_outbox()
+        message.refresh_from_db()
+        self.assertEqual(message.delivery_state, "failed")
+        self.assertIn("HTTP 422", message.delivery_error)
+        self.assertIn("Text can't be blank", message.delivery_error)
+        self.assertEqual(Delivery.objects.get(idempotency_key="refused").attempts, 1)
+        self.assertEqual(Channel.objects.get(pk=channel.pk).status, ChannelStatus.ACTIVE)
+
     def test_poll_stream_and_reconciliation_store_each_status_once(self) -> None:
         channel = self.connect()
         self.assertEqual(sync.sync_once(), 0)
