@@ -125,8 +125,8 @@ class MastodonConnector(Connector):
     # -- the client and its errors --------------------------------------------------------
 
     def _client(self, session: requests.Session) -> Mastodon:
-        return Mastodon(api_base_url=self.config["base_url"], access_token=self.config["access_token"],
-                        version_check_mode="none", ratelimit_method="throw",
+        return Mastodon(api_base_url=self.config["base_url"],
+                        access_token=self.config["access_token"], version_check_mode="none", ratelimit_method="throw",
                         request_timeout=REQUEST_TIMEOUT, session=session, user_agent=USER_AGENT)
 
     @property
@@ -162,7 +162,8 @@ class MastodonConnector(Connector):
         if isinstance(exc, MastodonNetworkError):
             if _never_sent(exc):
                 return ConnectorError(f"could not connect to {where}: {exc}", retry_after=5)
-            return ConnectorError(f"no answer from {where}: {exc}", retry_after=5, outcome_unknown=True)
+            return ConnectorError(f"no answer from {where}: {exc}", retry_after=5,
+                                  outcome_unknown=True)
         if isinstance(exc, MastodonAPIError) and len(exc.args) >= 4:
             status = exc.args[1]
             message = f"HTTP {status} from {where}: {self._server_text(exc)}"
@@ -258,7 +259,8 @@ class MastodonConnector(Connector):
 
     def _stream_error(self, exc: Exception) -> ConnectorError:
         if not isinstance(exc, MastodonError):
-            return ConnectorError(f"the stream from {self.config['base_url']} broke: {exc}", retry_after=5)
+            return ConnectorError(f"the stream from {self.config['base_url']} broke: {exc}",
+                                  retry_after=5)
         if isinstance(exc, MastodonNetworkError) and "streaming server" in str(exc):
             # Mastodon.py reports a refused stream without the server's text: ask for it
             # (a refused token raises the reauth error with the server's words here).
@@ -286,7 +288,8 @@ class MastodonConnector(Connector):
     def _composed(self, reply: OutboundReply) -> tuple[str, str, Mapping[str, Any]]:
         """The text to post (author mentioned), its visibility and the status answered."""
         if not reply.in_reply_to:
-            raise ConnectorError("this conversation has no Mastodon status to reply to", permanent=True)
+            raise ConnectorError("this conversation has no Mastodon status to reply to",
+                                 permanent=True)
         try:
             target = self.api.status(reply.in_reply_to)
         except MastodonNotFoundError as exc:

@@ -21,7 +21,8 @@ import regex
 
 from breakwater.connectors.base import Author, InboundItem
 
-# Visibilities anyone can read; "private" (followers only) and "direct" (mentioned people only) are not.
+# Visibilities anyone can read; "private" (followers only) and "direct" (only the people
+# mentioned) are not.
 PUBLIC_VISIBILITIES = frozenset({"public", "unlisted"})
 DEFAULT_MAX_CHARACTERS = 500
 DEFAULT_URL_LENGTH = 23
