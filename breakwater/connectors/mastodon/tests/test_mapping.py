@@ -4,7 +4,9 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import requests
 from django.test import SimpleTestCase
+from mastodon import MastodonNetworkError
 
 from breakwater.connectors.base import ConnectorError
 from breakwater.connectors.mastodon import mapping
@@ -84,6 +86,18 @@ class ConfigTestCase(SimpleTestCase):
         with self.assertRaises(ValueError):
             MastodonConnector.validate_config({"base_url": "https://mastodon.example/@aalto",
                                                "access_token": "t"})
+
+    def test_a_timeout_after_sending_is_an_unknown_outcome(self) -> None:
+        connector = MastodonConnector({"base_url": "https://mastodon.example", "access_token": "t"})
+        try:
+            try:
+                raise requests.ReadTimeout("read timed out")
+            except requests.ReadTimeout as cause:  # as Mastodon.py raises it, inside the except
+                raise MastodonNetworkError(f"Could not complete request: {cause}")  # noqa: B904
+        except MastodonNetworkError as exc:
+            error = connector._error(exc)
+        self.assertEqual((error.outcome_unknown, error.permanent, error.retry_after), (True, False, 5))
+        self.assertIn("no answer from https://mastodon.example", error.message)
 
     def test_a_server_that_cannot_be_reached_is_retried_not_sent_twice(self) -> None:
         connector = MastodonConnector({"base_url": "http://127.0.0.1:9", "access_token": "t"})
