@@ -121,6 +121,7 @@ class MastodonConnector(Connector):
         super().__init__(config, channel=channel)
         self._api: Mastodon | None = None
         self._last: requests.Response | None = None
+        self._me: str | None = None
 
     # -- the client and its errors --------------------------------------------------------
 
@@ -198,22 +199,33 @@ class MastodonConnector(Connector):
         return Account(external_id=str(me["id"]), handle="@" + me["acct"],
                        name=me.get("display_name") or me["username"])
 
+    def _brand_id(self) -> str:
+        if self._me is None:
+            self._me = str(self._call("account_verify_credentials")["id"])
+        return self._me
+
     def _items(self, notifications: list[Mapping[str, Any]]) -> list[InboundItem]:
-        """Mention notifications as items, each threaded under its conversation's root."""
+        """Mention notifications as items, each threaded under its conversation's root. The
+        brand's own statuses above a reply (posted in Mastodon's app, say) come along as
+        outbound items, so the conversation shows what the customer answered."""
         roots: dict[str, str] = {}
-        items = []
+        items, own = [], []
         for notification in notifications:
             status = notification.get("status")
             if notification.get("type") != "mention" or not status:
                 continue
             parent = status.get("in_reply_to_id")
             if parent and str(parent) not in roots:
-                context = self._call("status_context", status["id"])
-                roots[str(parent)] = mapping.root_of(status, context["ancestors"])
+                ancestors = self._call("status_context", status["id"])["ancestors"]
+                roots[str(parent)] = root = mapping.root_of(status, ancestors)
+                own += [mapping.status_item(a, network=self.key, channel=self.channel, root_id=root,
+                                            direction="out")
+                        for a in ancestors if str(a["account"]["id"]) == self._brand_id()]
             root = roots[str(parent)] if parent else str(status["id"])
             items.append(mapping.status_item(status, network=self.key, channel=self.channel,
                                              root_id=root, notification_id=str(notification["id"])))
-        return items
+        # The customers' items first: a new conversation takes its kind from its first item.
+        return items + own
 
     def poll(self, cursor: str | None) -> Page:
         """Mentions newer than the cursor, the oldest page first. None (a new channel): the

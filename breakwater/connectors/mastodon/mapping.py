@@ -14,12 +14,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import nh3
 import regex
 
-from breakwater.connectors.base import Author, InboundItem
+from breakwater.connectors.base import Author, InboundItem, Kind
 
 # Visibilities anyone can read; "private" (followers only) and "direct" (only the people
 # mentioned) are not.
@@ -90,10 +90,18 @@ def _media(status: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def _kind(visibility: str, direction: Literal["in", "out"], in_reply_to: Any) -> Kind:
+    if direction == "out":
+        return "reply" if in_reply_to else "post"
+    return "dm" if visibility == "direct" else "mention"
+
+
 def status_item(status: Mapping[str, Any], *, network: str, channel: int, root_id: str,
-                notification_id: str | None = None) -> InboundItem:
+                notification_id: str | None = None,
+                direction: Literal["in", "out"] = "in") -> InboundItem:
     """One status as an inbox item, threaded under ``root_id`` (its conversation's first
-    status). A direct status is a DM: private, and answered privately."""
+    status). A direct status is a DM: private, and answered privately. ``direction="out"``:
+    the brand's own status."""
     visibility = str(status.get("visibility") or "public")
     text = plain_text(str(status.get("content") or ""))
     warning = str(status.get("spoiler_text") or "")
@@ -102,7 +110,8 @@ def status_item(status: Mapping[str, Any], *, network: str, channel: int, root_i
         network=network,
         channel=channel,
         external_id=str(status["id"]),
-        kind="dm" if visibility == "direct" else "mention",
+        kind=_kind(visibility, direction, in_reply_to),
+        direction=direction,
         created_at=parse_time(status["created_at"]),
         author=author(status["account"]),
         text=f"{warning}\n\n{text}" if warning else text,

@@ -113,6 +113,23 @@ class MastodonChannelTestCase(BaseTestCase):
         self.assertEqual(self.fake.requests[-1]["query"]["min_id"], [state.cursor])
         self.assertEqual(self.fake.requests[-1]["query"]["types[]"], ["mention"])
 
+    def test_a_reply_to_the_brands_own_post_brings_the_post_along(self) -> None:
+        brand_app = self.fake.client(self.brand_token)  # the brand posting in Mastodon's own app
+        post = brand_app.status_post("Uusi joulukahvi on täällä!")
+        channel = self.connect()
+        answer = self.maija.status_post("@aalto Onko se kofeiiniton?", in_reply_to_id=post["id"])
+        self.assertEqual(sync.sync_once(), 2)
+        conv = Conversation.objects.get(channel=channel)
+        self.assertEqual((conv.thread_key, conv.kind, conv.status), (post["id"], "mention", "open"))
+        own, asked = conv.messages.order_by("created_at")
+        self.assertEqual((own.external_id, own.direction, own.kind), (post["id"], "out", "post"))
+        self.assertEqual((asked.external_id, asked.direction), (answer["id"], "in"))
+        # The reply goes to Maija's status, under the brand's post.
+        self.reply(conv, "Ei ole, mutta kofeiiniton tulee ensi viikolla.", "decaf")
+        self.run_outbox()
+        [sent] = [s for s in self.fake.statuses_of(self.brand["id"]) if s["id"] != post["id"]]
+        self.assertEqual(sent["in_reply_to_id"], answer["id"])
+
     def test_a_full_page_is_followed_at_once_by_the_next(self) -> None:
         channel = self.connect()
         self.assertEqual(sync.sync_once(), 0)  # nothing yet: the cursor starts at the beginning
