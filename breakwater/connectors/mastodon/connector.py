@@ -334,10 +334,9 @@ class MastodonConnector(Connector):
         (Sending again is safe too for an hour: the server keeps the Idempotency-Key.)"""
         if not reply.in_reply_to:
             return None
-        me = self._call("account_verify_credentials")
         text, _, _ = self._composed(reply)
         for status in self._call("status_context", reply.in_reply_to)["descendants"]:
-            if (str(status["account"]["id"]) == str(me["id"])
+            if (str(status["account"]["id"]) == self._brand_id()
                     and str(status.get("in_reply_to_id")) == str(reply.in_reply_to)
                     and mapping.same_text(status.get("content") or "", text)):
                 return DeliveryResult(external_id=str(status["id"]), url=status.get("url") or "")
