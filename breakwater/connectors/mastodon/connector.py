@@ -1,0 +1,343 @@
+"""Mastodon: mentions and direct messages into the inbox, replies out, through Mastodon.py.
+
+What it calls (docs.joinmastodon.org): ``GET /api/v1/accounts/verify_credentials`` to test
+the token; ``GET /api/v1/notifications?types[]=mention`` from a cursor (the newest
+notification id stored, read forward with ``min_id`` and the Link header); the user stream
+(``GET /api/v1/streaming/user``, server-sent ``notification`` events); ``GET
+/api/v1/statuses/:id/context`` to find a conversation's root; ``GET /api/v2/instance`` for
+the character limit; ``POST /api/v1/statuses`` with ``Idempotency-Key``.
+
+Items are statuses (external id = status id), so one that comes by poll, by stream and by
+reconciliation is stored once. Streamed pages carry no cursor: the poll's cursor only moves
+over pages it read itself, so a stream can never skip the poll past something unread.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import requests
+from mastodon import (
+    Mastodon,
+    MastodonAPIError,
+    MastodonError,
+    MastodonNetworkError,
+    MastodonNotFoundError,
+    MastodonRatelimitError,
+    MastodonServerError,
+    MastodonUnauthorizedError,
+    StreamListener,
+)
+from urllib3.exceptions import NewConnectionError
+
+from breakwater.connectors.base import (
+    Account,
+    Capability,
+    Connector,
+    ConnectorError,
+    DeliveryResult,
+    InboundItem,
+    OutboundReply,
+    Page,
+    Parameter,
+    RateBudget,
+)
+from breakwater.connectors.mastodon import mapping
+
+USER_AGENT = "Breakwater (+https://github.com/breakwater)"
+PAGE_SIZE = 40  # the documented default; at most 80
+RECONCILE_PAGES = 20
+REQUEST_TIMEOUT = 10.0
+# Mastodon sends a heartbeat comment every 15 s or so: a stream silent for longer is gone.
+STREAM_READ_TIMEOUT = 90.0
+RETRY_AFTER_DEFAULT = 30.0
+
+
+def _never_sent(exc: BaseException) -> bool:
+    """Whether a network error happened before the request left (connecting failed)."""
+    cause = exc.__context__
+    if isinstance(cause, requests.ConnectTimeout):
+        return True
+    if not isinstance(cause, requests.ConnectionError) or not cause.args:
+        return False
+    return isinstance(getattr(cause.args[0], "reason", None), NewConnectionError)
+
+
+class _Listener(StreamListener):
+    """Hands stream events to the generator that reads them, and lets it close the stream."""
+
+    def __init__(self, events: queue.Queue[tuple[str, Any]]):
+        self.events = events
+        self.response: requests.Response | None = None
+
+    def handle_stream(self, response: requests.Response) -> None:
+        self.response = response
+        super().handle_stream(response)
+
+    def on_notification(self, notification: Any) -> None:
+        self.events.put(("notification", notification))
+
+    def close(self) -> None:
+        if self.response is not None:
+            self.response.close()
+
+
+class MastodonConnector(Connector):
+    key = "mastodon"
+    label = "Mastodon"
+    capabilities = frozenset({Capability.INBOX_MENTIONS, Capability.INBOX_DM, Capability.REPLY,
+                              Capability.LISTEN_STREAM})
+    parameters = (
+        Parameter("base_url", "Server address", required=True,
+                  help="Your Mastodon server, e.g. https://mastodon.social"),
+        Parameter("access_token", "Access token", required=True, sensitive=True,
+                  help="From Preferences → Development → New application, with the scopes "
+                       "read:accounts, read:notifications, read:statuses and write:statuses"),
+    )
+    EVENT_TYPES = ("mention", "dm")
+    # Each server sets its own limit (500 by default): send_reply enforces the server's.
+    max_text_length = None
+    poll_interval = 60.0
+    reconcile_window = 3 * 24 * 3600.0
+
+    @classmethod
+    def validate_config(cls, config: Mapping[str, Any]) -> dict[str, Any]:
+        cleaned = super().validate_config(config)
+        url = str(cleaned["base_url"]).strip().rstrip("/")
+        if "://" not in url:
+            url = "https://" + url
+        if not url.startswith(("http://", "https://")) or "/" in url.split("://", 1)[1]:
+            raise ValueError("base_url must be the server's address, like https://mastodon.social")
+        cleaned["base_url"] = url
+        cleaned["access_token"] = str(cleaned["access_token"]).strip()
+        return cleaned
+
+    def __init__(self, config: Mapping[str, Any] | None = None, *, channel: int = 0):
+        super().__init__(config, channel=channel)
+        self._api: Mastodon | None = None
+        self._last: requests.Response | None = None
+        self._me: str | None = None
+
+    # -- the client and its errors --------------------------------------------------------
+
+    def _client(self, session: requests.Session) -> Mastodon:
+        return Mastodon(api_base_url=self.config["base_url"],
+                        access_token=self.config["access_token"], version_check_mode="none", ratelimit_method="throw",
+                        request_timeout=REQUEST_TIMEOUT, session=session, user_agent=USER_AGENT)
+
+    @property
+    def api(self) -> Mastodon:
+        """The client for requests (a stream gets its own: Mastodon.py is not thread-safe)."""
+        if self._api is None:
+            session = requests.Session()
+            session.hooks["response"].append(self._remember)
+            self._api = self._client(session)
+        return self._api
+
+    def _remember(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        self._last = response
+
+    def _server_text(self, exc: MastodonAPIError) -> str:
+        """The server's ``error`` text. Mastodon.py loses it on some calls (it casts the error
+        body to the type the call returns), so read it from the answer itself then."""
+        if exc.args[3]:
+            return str(exc.args[3])
+        try:
+            return str(self._last.json()["error"]) if self._last is not None else exc.args[2]
+        except (ValueError, KeyError, TypeError):
+            return str(exc.args[2])
+
+    def _error(self, exc: MastodonError) -> ConnectorError:
+        """Mastodon.py's exception as a ConnectorError carrying the server's own text."""
+        where = self.config["base_url"]
+        if isinstance(exc, MastodonRatelimitError):
+            reset = self.api.ratelimit_reset
+            wait = max(reset - time.time(), 1.0) if reset else RETRY_AFTER_DEFAULT
+            return ConnectorError(f"{where} rate limit reached: try again in {wait:.0f} s",
+                                  retry_after=wait)
+        if isinstance(exc, MastodonNetworkError):
+            if _never_sent(exc):
+                return ConnectorError(f"could not connect to {where}: {exc}", retry_after=5)
+            return ConnectorError(f"no answer from {where}: {exc}", retry_after=5,
+                                  outcome_unknown=True)
+        if isinstance(exc, MastodonAPIError) and len(exc.args) >= 4:
+            status = exc.args[1]
+            message = f"HTTP {status} from {where}: {self._server_text(exc)}"
+            if isinstance(exc, MastodonUnauthorizedError) or status == 403:
+                return ConnectorError(
+                    f"{message}. Create a new access token in Mastodon (Preferences → Development) "
+                    "and reconnect the channel with it.", reauth=True)
+            if isinstance(exc, MastodonServerError):
+                return ConnectorError(message, retry_after=RETRY_AFTER_DEFAULT)
+            return ConnectorError(message, permanent=True)
+        return ConnectorError(f"{where}: {exc}", permanent=True)
+
+    def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return getattr(self.api, method)(*args, **kwargs)
+        except MastodonError as exc:
+            raise self._error(exc) from exc
+
+    def _budget(self) -> RateBudget | None:
+        """What the last answer's X-RateLimit-* headers said (Mastodon.py parses them)."""
+        if self._last is None or "X-RateLimit-Remaining" not in self._last.headers:
+            return None
+        reset = self.api.ratelimit_reset
+        return RateBudget(remaining=int(self.api.ratelimit_remaining),
+                          limit=int(self.api.ratelimit_limit),
+                          reset_at=datetime.fromtimestamp(reset, UTC) if reset else None)
+
+    # -- inbound --------------------------------------------------------------------------
+
+    def test_connection(self) -> Account:
+        me = self._call("account_verify_credentials")
+        return Account(external_id=str(me["id"]), handle="@" + me["acct"],
+                       name=me.get("display_name") or me["username"])
+
+    def _brand_id(self) -> str:
+        if self._me is None:
+            self._me = str(self._call("account_verify_credentials")["id"])
+        return self._me
+
+    def _items(self, notifications: list[Mapping[str, Any]]) -> list[InboundItem]:
+        """Mention notifications as items, each threaded under its conversation's root. The
+        brand's own statuses above a reply (posted in Mastodon's app, say) come along as
+        outbound items, so the conversation shows what the customer answered."""
+        roots: dict[str, str] = {}
+        items, own = [], []
+        for notification in notifications:
+            status = notification.get("status")
+            if notification.get("type") != "mention" or not status:
+                continue
+            parent = status.get("in_reply_to_id")
+            if parent and str(parent) not in roots:
+                ancestors = self._call("status_context", status["id"])["ancestors"]
+                roots[str(parent)] = root = mapping.root_of(status, ancestors)
+                own += [mapping.status_item(a, network=self.key, channel=self.channel, root_id=root,
+                                            direction="out")
+                        for a in ancestors if str(a["account"]["id"]) == self._brand_id()]
+            root = roots[str(parent)] if parent else str(status["id"])
+            items.append(mapping.status_item(status, network=self.key, channel=self.channel,
+                                             root_id=root, notification_id=str(notification["id"])))
+        # The customers' items first: a new conversation takes its kind from its first item.
+        return items + own
+
+    def poll(self, cursor: str | None) -> Page:
+        """Mentions newer than the cursor, the oldest page first. None (a new channel): the
+        newest page, a short backfill; the cursor then starts at its newest notification."""
+        if cursor:
+            page = self._call("notifications", types=["mention"], min_id=cursor, limit=PAGE_SIZE)
+        else:
+            page = self._call("notifications", types=["mention"], limit=PAGE_SIZE)
+        if not page:
+            # Nothing yet: read everything from the start then (min_id=0), not just the newest page.
+            return Page(items=[], cursor=cursor or "0", budget=self._budget())
+        # The Link header's "prev" names where the next poll starts (min_id = newest here).
+        following = getattr(page, "_pagination_prev", None) or {}
+        newest = following.get("min_id") or max(page, key=lambda n: int(n["id"]))["id"]
+        return Page(items=self._items(page), cursor=str(newest),
+                    more=bool(cursor) and len(page) >= PAGE_SIZE, budget=self._budget())
+
+    def stream(self, cursor: str | None) -> Iterator[Page]:
+        """The user stream's mention notifications as they come (pages without a cursor)."""
+        events: queue.Queue[tuple[str, Any]] = queue.Queue()
+        listener = _Listener(events)
+
+        def follow() -> None:
+            try:
+                self._client(requests.Session()).stream_user(listener, timeout=STREAM_READ_TIMEOUT)
+                events.put(("ended", None))
+            except Exception as exc:  # handed to the reading side, which decides
+                events.put(("error", exc))
+
+        threading.Thread(target=follow, name=f"mastodon-stream-{self.channel}", daemon=True).start()
+        try:
+            while True:
+                kind, payload = events.get()
+                if kind == "ended":
+                    return
+                if kind == "error":
+                    raise self._stream_error(payload)
+                items = self._items([payload])
+                if items:
+                    yield Page(items=items, cursor=None)
+        finally:
+            listener.close()
+
+    def _stream_error(self, exc: Exception) -> ConnectorError:
+        if not isinstance(exc, MastodonError):
+            return ConnectorError(f"the stream from {self.config['base_url']} broke: {exc}",
+                                  retry_after=5)
+        if isinstance(exc, MastodonNetworkError) and "streaming server" in str(exc):
+            # Mastodon.py reports a refused stream without the server's text: ask for it
+            # (a refused token raises the reauth error with the server's words here).
+            self.test_connection()
+        return self._error(exc)
+
+    def reconcile(self, since: datetime) -> list[InboundItem]:
+        """Mentions back to ``since``, newest first, following the Link header's next pages."""
+        page = self._call("notifications", types=["mention"], limit=PAGE_SIZE)
+        notifications: list[Mapping[str, Any]] = []
+        for _ in range(RECONCILE_PAGES):
+            if not page:
+                break
+            notifications.extend(n for n in page if mapping.parse_time(n["created_at"]) >= since)
+            if mapping.parse_time(page[-1]["created_at"]) < since:
+                break
+            page = self._call("fetch_next", page)
+        return self._items(notifications)
+
+    # -- outbound -------------------------------------------------------------------------
+
+    def limits(self) -> mapping.Limits:
+        return mapping.Limits.from_instance(self._call("instance_v2"))
+
+    def _composed(self, reply: OutboundReply) -> tuple[str, str, Mapping[str, Any]]:
+        """The text to post (author mentioned), its visibility and the status answered."""
+        if not reply.in_reply_to:
+            raise ConnectorError("this conversation has no Mastodon status to reply to",
+                                 permanent=True)
+        try:
+            target = self.api.status(reply.in_reply_to)
+        except MastodonNotFoundError as exc:
+            raise ConnectorError(
+                f"the status {reply.in_reply_to} is gone from {self.config['base_url']} "
+                "(deleted, or no longer visible to the brand's account): nothing to reply to",
+                permanent=True) from exc
+        except MastodonError as exc:
+            raise self._error(exc) from exc
+        # The visibility of the status answered: a direct message is answered directly.
+        visibility = target.get("visibility") or "public"
+        return mapping.reply_text(reply.text, target["account"]["acct"]), visibility, target
+
+    def send_reply(self, reply: OutboundReply) -> DeliveryResult:
+        text, visibility, target = self._composed(reply)
+        limits = self.limits()
+        length = mapping.status_length(text, limits)
+        if length > limits.max_characters:
+            raise ConnectorError(
+                f"too long for {self.config['base_url']}: {length} characters as Mastodon counts "
+                f"them (each link {limits.characters_reserved_per_url}, the mention included), "
+                f"at most {limits.max_characters}. Shorten the reply and send it again.",
+                permanent=True)
+        status = self._call("status_post", text, in_reply_to_id=target["id"], visibility=visibility,
+                            idempotency_key=reply.idempotency_key)
+        return DeliveryResult(external_id=str(status["id"]), url=status.get("url") or "")
+
+    def find_delivery(self, reply: OutboundReply) -> DeliveryResult | None:
+        """Our reply among the answered status's replies, written by the brand with our text.
+        (Sending again is safe too for an hour: the server keeps the Idempotency-Key.)"""
+        if not reply.in_reply_to:
+            return None
+        text, _, _ = self._composed(reply)
+        for status in self._call("status_context", reply.in_reply_to)["descendants"]:
+            if (str(status["account"]["id"]) == self._brand_id()
+                    and str(status.get("in_reply_to_id")) == str(reply.in_reply_to)
+                    and mapping.same_text(status.get("content") or "", text)):
+                return DeliveryResult(external_id=str(status["id"]), url=status.get("url") or "")
+        return None

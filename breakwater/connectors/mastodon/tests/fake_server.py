@@ -1,0 +1,491 @@
+"""A Mastodon server on loopback for the tests: no Mastodon-API server installs from the
+registries we reach (see NETWORKS.md §2c), so this one follows the documented client API
+for the endpoints Breakwater uses, and the tests drive it with the real Mastodon.py.
+
+Followed (docs.joinmastodon.org):
+- /methods/accounts#verify_credentials — the CredentialAccount, 401 ``The access token is invalid``;
+- /methods/instance#v2 — ``configuration.urls.streaming``, ``configuration.statuses``
+  (``max_characters``, ``characters_reserved_per_url``), ``configuration.media_attachments``;
+- /methods/notifications#get — ``max_id``/``since_id``/``min_id``/``limit`` (40, at most 80),
+  ``types[]``/``exclude_types[]``, newest first, the ``Link`` header with rel next/prev;
+- /methods/streaming — server-sent events on ``/api/v1/streaming/user`` (and
+  ``/user/notification``, ``/api/v1/streaming?stream=``): ``event: notification``, heartbeat
+  comments ``:thump``;
+- /methods/statuses — POST with the ``Idempotency-Key`` header (kept 1 hour: the same key
+  gives the same status), 422 ``{"error": "Validation failed: ..."}``; GET ``:id`` (404
+  ``Record not found``) and ``:id/context`` (ancestors, descendants);
+- /api/rate-limits — ``X-RateLimit-Limit``/``-Remaining``/``-Reset`` (300 calls per 5 minutes
+  per account), 429 when spent; /entities/Error — ``{"error": ...}`` bodies;
+- /entities/Status, /entities/Notification, /entities/Account — the shapes; a direct status is
+  seen only by its author and the accounts it mentions.
+
+Test handles: ``register`` makes an account and its token, ``client`` a Mastodon.py client
+for it (a customer posting), ``revoke`` ends a token (and its open streams), ``issue_token``
+makes a new one, ``drop_next_posts`` stores a status and then drops the connection without
+answering (the outcome a client cannot know), ``fail_with`` makes every call fail (a 503),
+``delete`` removes a status.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+import queue
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import regex
+from mastodon import Mastodon
+
+DOMAIN = "mastodon.test"
+INVALID_TOKEN = "The access token is invalid"  # noqa: S105 (the server's error text)
+IDEMPOTENCY_TTL = 3600.0
+_MENTION = re.compile(r"(?<![\w/])@(\w+)(?:@([\w.\-]+\w))?")
+_URL = re.compile(r"https?://[^\s<>\"]+")
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, error: str, headers: dict[str, str] | None = None):
+        super().__init__(error)
+        self.status, self.error, self.headers = status, error, headers or {}
+
+
+class FakeMastodon:
+    """The server's state; every method takes the lock, so handlers may run in parallel."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.base = ""
+        self._status_ids = itertools.count(110_000_000_000_000_001)
+        self._notification_ids = itertools.count(40_000_001)
+        self._account_ids = itertools.count(1)
+        self.accounts: dict[str, dict[str, Any]] = {}
+        self.tokens: dict[str, str] = {}  # token -> account id
+        self.statuses: dict[str, dict[str, Any]] = {}
+        self.notifications: list[dict[str, Any]] = []
+        self.idempotency: dict[tuple[str, str], tuple[str, float]] = {}
+        self.streams: list[tuple[str, queue.Queue[tuple[str, str]]]] = []
+        self.requests: list[dict[str, Any]] = []
+        self.max_characters = 500
+        self.rate_limit = 300
+        self.rate_period = 300.0
+        self.usage: dict[str, tuple[float, int]] = {}  # account id -> window start, calls
+        self.drop_next_posts = 0
+        self.fail_with: tuple[int, str] | None = None  # every API call answers this
+        self.heartbeat = 0.5
+
+    # -- test handles ---------------------------------------------------------------------
+
+    def register(self, username: str, display_name: str = "") -> tuple[dict[str, Any], str]:
+        with self.lock:
+            account_id = str(next(self._account_ids))
+            self.accounts[account_id] = {"id": account_id, "username": username,
+                                         "display_name": display_name or username,
+                                         "created_at": _iso(datetime.now(UTC).replace(hour=0, minute=0,
+                                                                                        second=0, microsecond=0))}
+            return self.render_account(account_id), self.issue_token(account_id)
+
+    def issue_token(self, account_id: str) -> str:
+        with self.lock:
+            token = f"token-{account_id}-{len(self.tokens) + 1}-{time.monotonic_ns()}"
+            self.tokens[token] = account_id
+            return token
+
+    def revoke(self, token: str) -> None:
+        with self.lock:
+            self.tokens.pop(token, None)
+            for owner, events in self.streams:
+                if owner == token:
+                    events.put(("close", ""))
+
+    def client(self, token: str) -> Mastodon:
+        return Mastodon(api_base_url=self.base, access_token=token, version_check_mode="none",
+                        ratelimit_method="throw", request_timeout=10)
+
+    def open_streams(self) -> int:
+        with self.lock:
+            return len(self.streams)
+
+    def delete(self, status_id: str) -> None:
+        """The author deleted a status (as DELETE /api/v1/statuses/:id would)."""
+        with self.lock:
+            del self.statuses[status_id]
+            self.notifications = [n for n in self.notifications if n["status_id"] != status_id]
+
+    def statuses_of(self, account_id: str) -> list[dict[str, Any]]:
+        with self.lock:
+            return [self.render_status(s["id"]) for s in self.statuses.values()
+                    if s["account_id"] == account_id]
+
+    # -- entities -------------------------------------------------------------------------
+
+    def render_account(self, account_id: str) -> dict[str, Any]:
+        account = self.accounts[account_id]
+        username = account["username"]
+        return {
+            "id": account_id, "username": username, "acct": username,
+            "display_name": account["display_name"], "locked": False, "bot": False,
+            "discoverable": True, "group": False, "created_at": account["created_at"], "note": "",
+            "url": f"{self.base}/@{username}", "uri": f"{self.base}/users/{username}",
+            "avatar": f"{self.base}/avatars/original/missing.png",
+            "avatar_static": f"{self.base}/avatars/original/missing.png",
+            "header": f"{self.base}/headers/original/missing.png",
+            "header_static": f"{self.base}/headers/original/missing.png",
+            "followers_count": 0, "following_count": 0,
+            "statuses_count": sum(1 for s in self.statuses.values() if s["account_id"] == account_id),
+            "last_status_at": None, "emojis": [], "fields": [],
+        }
+
+    def _mention(self, account_id: str) -> dict[str, str]:
+        account = self.render_account(account_id)
+        return {key: account[key] for key in ("id", "username", "url", "acct")}
+
+    def _content(self, text: str) -> str:
+        def link(match: re.Match[str]) -> str:
+            found = self._local(match.group(1), match.group(2))
+            if found is None:
+                return match.group(0)
+            url = f"{self.base}/@{self.accounts[found]['username']}"
+            return (f'<span class="h-card"><a href="{url}" class="u-url mention">'
+                    f'@<span>{match.group(1)}</span></a></span>')
+
+        paragraphs = []
+        for part in html.escape(text, quote=False).split("\n\n"):
+            part = _URL.sub(lambda m: f'<a href="{m.group(0)}" rel="nofollow noopener" '
+                                      f'target="_blank">{m.group(0)}</a>', part)
+            paragraphs.append("<p>" + _MENTION.sub(link, part).replace("\n", "<br />") + "</p>")
+        return "".join(paragraphs)
+
+    def render_status(self, status_id: str) -> dict[str, Any]:
+        status = self.statuses[status_id]
+        parent = self.statuses.get(status["in_reply_to_id"] or "")
+        author = self.render_account(status["account_id"])
+        return {
+            "id": status_id, "created_at": status["created_at"],
+            "in_reply_to_id": status["in_reply_to_id"],
+            "in_reply_to_account_id": parent["account_id"] if parent else None,
+            "sensitive": False, "spoiler_text": status["spoiler_text"],
+            "visibility": status["visibility"], "language": status["language"],
+            "uri": f"{self.base}/users/{author['username']}/statuses/{status_id}",
+            "url": f"{self.base}/@{author['username']}/{status_id}",
+            "replies_count": sum(1 for s in self.statuses.values() if s["in_reply_to_id"] == status_id),
+            "reblogs_count": 0, "favourites_count": 0, "edited_at": None,
+            "content": self._content(status["text"]), "reblog": None, "application": None,
+            "account": author, "media_attachments": [],
+            "mentions": [self._mention(a) for a in status["mentions"]],
+            "tags": [], "emojis": [], "card": None, "poll": None,
+        }
+
+    def render_notification(self, notification: dict[str, Any]) -> dict[str, Any]:
+        return {"id": notification["id"], "type": notification["type"],
+                "created_at": notification["created_at"],
+                "account": self.render_account(notification["from"]),
+                "status": self.render_status(notification["status_id"])}
+
+    def _local(self, username: str, domain: str | None) -> str | None:
+        if domain not in (None, DOMAIN):
+            return None
+        return next((a for a, acc in self.accounts.items() if acc["username"].lower() == username.lower()), None)
+
+    def visible(self, status_id: str, viewer: str) -> bool:
+        status = self.statuses.get(status_id)
+        if status is None:
+            return False
+        if status["visibility"] in ("public", "unlisted"):
+            return True
+        return viewer == status["account_id"] or viewer in status["mentions"]
+
+    # -- the API --------------------------------------------------------------------------
+
+    def account_for(self, token: str | None) -> str:
+        account_id = self.tokens.get(token or "")
+        if account_id is None:
+            raise ApiError(401, INVALID_TOKEN)
+        return account_id
+
+    def rate_headers(self, account_id: str) -> dict[str, str]:
+        """Count one call; the headers tell what is left (or 429 when nothing is)."""
+        now = time.time()
+        start, used = self.usage.get(account_id, (now, 0))
+        if now >= start + self.rate_period:
+            start, used = now, 0
+        used += 1
+        self.usage[account_id] = (start, used)
+        reset = datetime.fromtimestamp(start + self.rate_period, UTC)
+        headers = {"X-RateLimit-Limit": str(self.rate_limit),
+                   "X-RateLimit-Remaining": str(max(self.rate_limit - used, 0)),
+                   "X-RateLimit-Reset": reset.strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
+        if used > self.rate_limit:
+            raise ApiError(429, "Too many requests", headers)
+        return headers
+
+    def instance(self) -> dict[str, Any]:
+        return {
+            "domain": DOMAIN, "title": "Fake Mastodon", "version": "4.3.0",
+            "source_url": "https://github.com/mastodon/mastodon", "description": "A test server",
+            "usage": {"users": {"active_month": len(self.accounts)}},
+            "thumbnail": {"url": f"{self.base}/packs/media/images/preview.png"},
+            "languages": ["en", "fi"],
+            "configuration": {
+                "urls": {"streaming": "ws://" + urlsplit(self.base).netloc, "status": None},
+                "accounts": {"max_featured_tags": 10, "max_pinned_statuses": 5},
+                "statuses": {"max_characters": self.max_characters, "max_media_attachments": 4,
+                             "characters_reserved_per_url": 23},
+                "media_attachments": {
+                    "supported_mime_types": ["image/jpeg", "image/png", "image/gif", "image/webp"],
+                    "image_size_limit": 16777216, "image_matrix_limit": 33177600,
+                    "video_size_limit": 103809024, "video_frame_rate_limit": 120,
+                    "video_matrix_limit": 8294400, "description_limit": 1500,
+                },
+                "polls": {"max_options": 4, "max_characters_per_option": 50,
+                          "min_expiration": 300, "max_expiration": 2629746},
+                "translation": {"enabled": False},
+            },
+            "registrations": {"enabled": False, "approval_required": False, "message": None},
+            "contact": {"email": "admin@mastodon.test", "account": None},
+            "rules": [],
+        }
+
+    def notifications_page(self, viewer: str, query: dict[str, list[str]]) -> tuple[list[dict[str, Any]], str]:
+        def one(name: str) -> int | None:
+            return int(query[name][0]) if query.get(name) else None
+
+        types, excluded = set(query.get("types[]", [])), set(query.get("exclude_types[]", []))
+        limit = min(one("limit") or 40, 80)
+        mine = [n for n in self.notifications if n["for"] == viewer
+                and (not types or n["type"] in types) and n["type"] not in excluded]
+        max_id, since_id, min_id = one("max_id"), one("since_id"), one("min_id")
+        mine = [n for n in mine if (max_id is None or int(n["id"]) < max_id)
+                and (since_id is None or int(n["id"]) > since_id)
+                and (min_id is None or int(n["id"]) > min_id)]
+        mine.sort(key=lambda n: int(n["id"]))
+        page = mine[:limit] if min_id is not None else mine[-limit:]
+        page.reverse()
+        link = ""
+        if page:
+            kept = {k: v for k, v in query.items() if k in ("types[]", "exclude_types[]", "limit")}
+            url = f"{self.base}/api/v1/notifications?"
+            link = (f'<{url}{urlencode({**kept, "max_id": page[-1]["id"]}, doseq=True)}>; rel="next", '
+                    f'<{url}{urlencode({**kept, "min_id": page[0]["id"]}, doseq=True)}>; rel="prev"')
+        return [self.render_notification(n) for n in page], link
+
+    def _length(self, text: str) -> int:
+        countable = _URL.sub("x" * 23, text)
+        countable = _MENTION.sub(lambda m: "@" + m.group(1), countable)
+        return len(regex.findall(r"\X", countable))
+
+    def post_status(self, author: str, form: dict[str, Any], key: str | None) -> dict[str, Any]:
+        now = time.time()
+        if key and (author, key) in self.idempotency:
+            status_id, at = self.idempotency[(author, key)]
+            if now - at < IDEMPOTENCY_TTL:
+                return self.render_status(status_id)
+        text = str(form.get("status") or "")
+        if not text.strip():
+            raise ApiError(422, "Validation failed: Text can't be blank")
+        visibility = str(form.get("visibility") or "public")
+        if visibility not in ("public", "unlisted", "private", "direct"):
+            raise ApiError(422, "Validation failed: Visibility is not included in the list")
+        parent = str(form.get("in_reply_to_id") or "") or None
+        if parent and not self.visible(parent, author):
+            raise ApiError(404, "The post you are trying to reply to does not appear to exist.")
+        if self._length(text) > self.max_characters:
+            raise ApiError(422, f"Validation failed: Text character limit of {self.max_characters} exceeded")
+        mentioned = []
+        for match in _MENTION.finditer(text):
+            found = self._local(match.group(1), match.group(2))
+            if found and found not in mentioned:
+                mentioned.append(found)
+        status_id = str(next(self._status_ids))
+        self.statuses[status_id] = {
+            "id": status_id, "account_id": author, "text": text, "visibility": visibility,
+            "in_reply_to_id": parent, "spoiler_text": str(form.get("spoiler_text") or ""),
+            "language": form.get("language") or None, "mentions": mentioned,
+            "created_at": _iso(datetime.now(UTC)),
+        }
+        if key:
+            self.idempotency[(author, key)] = (status_id, now)
+        for account_id in mentioned:
+            if account_id != author:
+                self._notify(account_id, author, status_id)
+        return self.render_status(status_id)
+
+    def _notify(self, account_id: str, author: str, status_id: str) -> None:
+        notification = {"id": str(next(self._notification_ids)), "type": "mention", "for": account_id,
+                        "from": author, "status_id": status_id,
+                        "created_at": self.statuses[status_id]["created_at"]}
+        self.notifications.append(notification)
+        payload = json.dumps(self.render_notification(notification))
+        for token, events in self.streams:
+            if self.tokens.get(token) == account_id:
+                events.put(("notification", payload))
+
+    def context(self, status_id: str, viewer: str) -> dict[str, Any]:
+        ancestors, parent = [], self.statuses[status_id]["in_reply_to_id"]
+        while parent and parent in self.statuses:
+            if self.visible(parent, viewer):
+                ancestors.insert(0, self.render_status(parent))
+            parent = self.statuses[parent]["in_reply_to_id"]
+        descendants, frontier = [], [status_id]
+        while frontier:
+            children = sorted((s for s in self.statuses.values() if s["in_reply_to_id"] in frontier),
+                              key=lambda s: int(s["id"]))
+            descendants += [self.render_status(s["id"]) for s in children if self.visible(s["id"], viewer)]
+            frontier = [s["id"] for s in children]
+        return {"ancestors": ancestors, "descendants": descendants}
+
+    def backdate(self, status_id: str, days: float) -> None:
+        """Make a status (and its notifications) older, for reconciliation tests."""
+        with self.lock:
+            moment = _iso(datetime.now(UTC) - timedelta(days=days))
+            self.statuses[status_id]["created_at"] = moment
+            for notification in self.notifications:
+                if notification["status_id"] == status_id:
+                    notification["created_at"] = moment
+
+
+_STATUS = re.compile(r"^/api/v1/statuses/(\d+)(/context)?$")
+_STREAMS = {"/api/v1/streaming/user": "user", "/api/v1/streaming/user/notification": "user:notification"}
+
+
+def _handler(fake: FakeMastodon) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def _token(self, query: dict[str, list[str]]) -> str | None:
+            value = self.headers.get("Authorization", "")
+            if value.startswith("Bearer "):
+                return value[len("Bearer "):]
+            return query.get("access_token", [None])[0]
+
+        def _answer(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _form(self) -> dict[str, Any]:
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if "json" in (self.headers.get("Content-Type") or ""):
+                return json.loads(raw or b"{}")
+            return {k: v[0] if len(v) == 1 else v for k, v in parse_qs(raw.decode()).items()}
+
+        def _route(self, method: str) -> None:
+            parts = urlsplit(self.path)
+            query = parse_qs(parts.query)
+            path = parts.path.rstrip("/")  # Rails routes take a trailing slash too
+            fake.requests.append({"method": method, "path": path, "query": query,
+                                  "headers": dict(self.headers.items())})
+            if method == "GET" and (path in _STREAMS or path == "/api/v1/streaming"):
+                self._stream(query)
+                return
+            try:
+                with fake.lock:
+                    answer = self._api(method, path, query)
+            except ApiError as exc:
+                self._answer(exc.status, {"error": exc.error}, exc.headers)
+                return
+            if answer is None:  # stored, but the connection drops before the answer
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return
+            self._answer(200, *answer)
+
+        def _api(self, method: str, path: str, query: dict[str, list[str]]) -> tuple[Any, dict[str, str]] | None:
+            if fake.fail_with:
+                raise ApiError(*fake.fail_with)
+            if method == "GET" and path == "/api/v2/instance":
+                return fake.instance(), {}
+            viewer = fake.account_for(self._token(query))
+            headers = fake.rate_headers(viewer)
+            if method == "GET" and path == "/api/v1/accounts/verify_credentials":
+                account = fake.render_account(viewer)
+                source = {"privacy": "public", "sensitive": False, "language": None, "note": "", "fields": []}
+                return {**account, "source": source}, headers
+            if method == "GET" and path == "/api/v1/notifications":
+                page, link = fake.notifications_page(viewer, query)
+                return page, {**headers, "Link": link} if link else headers
+            if method == "POST" and path == "/api/v1/statuses":
+                status = fake.post_status(viewer, self._form(), self.headers.get("Idempotency-Key"))
+                if fake.drop_next_posts:
+                    fake.drop_next_posts -= 1
+                    return None
+                return status, headers
+            found = _STATUS.match(path)
+            if method == "GET" and found and fake.visible(found.group(1), viewer):
+                if found.group(2):
+                    return fake.context(found.group(1), viewer), headers
+                return fake.render_status(found.group(1)), headers
+            raise ApiError(404, "Record not found", headers)
+
+        def _stream(self, query: dict[str, list[str]]) -> None:
+            token = self._token(query)
+            with fake.lock:
+                if token not in fake.tokens:
+                    self._answer(401, {"error": "Invalid access token"})
+                    return
+                events: queue.Queue[tuple[str, str]] = queue.Queue()
+                fake.streams.append((token, events))
+            try:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Cache-Control", "no-store")
+                self.end_headers()
+                while True:
+                    try:
+                        kind, payload = events.get(timeout=fake.heartbeat)
+                    except queue.Empty:
+                        self.wfile.write(b":thump\n")
+                        self.wfile.flush()
+                        continue
+                    if kind == "close":
+                        return
+                    self.wfile.write(f"event: {kind}\ndata: {payload}\n\n".encode())
+                    self.wfile.flush()
+            except OSError:
+                return
+            finally:
+                with fake.lock:
+                    fake.streams.remove((token, events))
+
+        def do_GET(self) -> None:
+            self._route("GET")
+
+        def do_POST(self) -> None:
+            self._route("POST")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    return Handler
+
+
+@contextmanager
+def fake_mastodon() -> Iterator[FakeMastodon]:
+    fake = FakeMastodon()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
+    server.daemon_threads = True
+    fake.base = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield fake
+    finally:
+        with fake.lock:
+            for _, events in fake.streams:
+                events.put(("close", ""))
+        server.shutdown()
+        server.server_close()
