@@ -60,7 +60,11 @@ start() {
   local port
   if [ -f "$dir/port" ]; then port="$(cat "$dir/port")"; else port="$(free_port)"; echo "$port" >"$dir/port"; fi
   [ -f "$dir/homeserver.yaml" ] || configure "$dir" "$port"
-  (cd "$dir" && setsid "$PY" -m synapse.app.homeserver --config-path homeserver.yaml >"$dir/stdout.log" 2>&1 & echo $! >"$dir/pid")
+  # setsid execs Synapse in the background subshell: the pid file holds Synapse's own pid,
+  # and no descriptor of ours stays open in it (a caller reading our output sees its end).
+  (cd "$dir" && exec setsid "$PY" -m synapse.app.homeserver --config-path homeserver.yaml) \
+    </dev/null >"$dir/stdout.log" 2>&1 &
+  echo $! >"$dir/pid"
   local url="http://127.0.0.1:$port" i
   for i in $(seq 1 600); do
     if "$PY" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1] + "/_matrix/client/versions", timeout=1)' "$url" 2>/dev/null; then
