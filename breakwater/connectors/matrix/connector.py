@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
@@ -37,6 +38,7 @@ from breakwater.connectors.matrix import mapping
 from breakwater.connectors.matrix.client import MatrixClient
 from breakwater.connectors.matrix.mapping import KEY_FIELD, TXN_PREFIX, Room, Thread
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 STREAM_TIMEOUT_MS = 30_000
 TIMELINE_LIMIT = 50
@@ -127,10 +129,13 @@ class MatrixConnector(Connector):
         return self.homeserver, self.user_id, secret
 
     def _known_token(self) -> str:
-        if self.config.get("access_token"):
-            return str(self.config["access_token"])
-        with _logins_lock:
-            return _logins.get(self._login_key(), "")
+        # A login's token first: there is one only because the given token was refused.
+        if self.config.get("password"):
+            with _logins_lock:
+                token = _logins.get(self._login_key())
+            if token:
+                return token
+        return str(self.config.get("access_token") or "")
 
     def _login(self) -> None:
         device = "BW" + hashlib.sha256(f"{self.homeserver}\n{self.user_id}".encode()).hexdigest()[:10].upper()
@@ -198,9 +203,18 @@ class MatrixConnector(Connector):
         dms = mapping.direct_invites(sync, self.user_id)
         joined = []
         for room_id in sorted(mapping.rooms_invited(sync)):
-            if room_id in dms or room_id == self.room_id:
+            if room_id not in dms and room_id != self.room_id:
+                continue
+            try:
                 self._authed(lambda c, r=room_id: c.join(r))
-                joined.append(room_id)
+            except ConnectorError as exc:
+                if exc.reauth or not exc.permanent:
+                    raise
+                # A room that is gone (or forbids joining) must not stop the channel.
+                log.warning("matrix: could not accept the invite to %s: %s", room_id, exc.message)
+                dms.pop(room_id, None)
+                continue
+            joined.append(room_id)
         if dms:
             self._direct(sync)
             assert self._m_direct is not None

@@ -126,6 +126,16 @@ class InboxTestCase(SynapseTestCase):
         self.assertIn("M_UNKNOWN_TOKEN: Invalid access token passed.", response.json()["error"])
         self.assertFalse(Channel.objects.filter(name="Typo").exists())
 
+    def test_an_internal_team_room_is_followed_as_private_comments(self) -> None:
+        colleague = self.customer  # a teammate's account on the same homeserver
+        team = colleague.create_room(name="Tiimi", invite=[self.brand.user_id])
+        channel = self.connect(room_id=team)
+        colleague.send(team, "Kuka ottaa huomisen vuoron?")
+        self.sync_all(channel)
+        (message,) = Message.objects.filter(channel=channel)
+        self.assertEqual((message.kind, message.is_public, message.text),
+                         ("comment", False, "Kuka ottaa huomisen vuoron?"))
+
     def test_a_private_room_the_brand_is_not_in_is_refused_with_synapses_text(self) -> None:
         private = self.customer.create_room(name="Tiimi")
         response = self.api("post", "/api/v1/channels", self.alice_token, json={
