@@ -100,7 +100,9 @@ class MatrixConnector(Connector):
 
     @classmethod
     def validate_config(cls, config: Mapping[str, Any]) -> dict[str, Any]:
-        cleaned = {k: v.strip() if isinstance(v, str) else v for k, v in super().validate_config(config).items()}
+        # Typed-in addresses lose stray spaces; secrets are kept exactly as given.
+        cleaned = {k: v.strip() if isinstance(v, str) and k not in cls.sensitive_parameters() else v
+                   for k, v in super().validate_config(config).items()}
         if not str(cleaned["homeserver"]).startswith(("http://", "https://")):
             raise ValueError("homeserver must be an http:// or https:// address, e.g. https://matrix.example.org")
         cleaned["homeserver"] = str(cleaned["homeserver"]).rstrip("/")

@@ -116,7 +116,11 @@ def display_names(events: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     return names
 
 
-def is_breakwater_send(event: Mapping[str, Any]) -> bool:
+def is_breakwater_send(event: Mapping[str, Any], user_id: str) -> bool:
+    """A reply Breakwater sent as the brand (by its transaction id, seen with the sending
+    token, or by the key in its content, seen with any): the outbox already stored it."""
+    if event.get("sender") != user_id:
+        return False
     unsigned = event.get("unsigned") if isinstance(event.get("unsigned"), Mapping) else {}
     return str(unsigned.get("transaction_id", "")).startswith(TXN_PREFIX) or KEY_FIELD in (
         event.get("content") or {})
@@ -136,7 +140,7 @@ def item_from_event(event: Mapping[str, Any], room: Room, *, channel: int, user_
         text, markup, media = strip_reply_fallback(str(content["body"])), _html(content), _media(content)
     else:
         return None
-    if is_breakwater_send(event) or not event.get("event_id") or not event.get("sender"):
+    if is_breakwater_send(event, user_id) or not event.get("event_id") or not event.get("sender"):
         return None
     parent, root = relation(content)
     sender = str(event["sender"])

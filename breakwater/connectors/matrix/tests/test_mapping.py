@@ -62,6 +62,9 @@ class EventMappingTestCase(SimpleTestCase):
         self.assertIsNone(mapping.item_from_event(ours, room, **kwargs))
         self.assertIsNone(mapping.item_from_event(keyed, room, **kwargs))
         self.assertIsNone(mapping.item_from_event(edit, room, **kwargs))
+        # Only the brand's own events: a customer cannot hide a message behind the key.
+        customer_keyed = {**keyed, "sender": CUSTOMER}
+        self.assertEqual(mapping.item_from_event(customer_keyed, room, **kwargs).text, "Kiitos!")
         item = mapping.item_from_event(encrypted, room, **kwargs)
         self.assertEqual((item.text, item.author.name), (mapping.ENCRYPTED_TEXT, "Asiakas Aino"))
 
@@ -118,5 +121,5 @@ class ConfigTestCase(SimpleTestCase):
                              ({"room_id": "#kahvi:example.org"}, "starting with !")):
             with self.assertRaisesRegex(ValueError, problem):
                 MatrixConnector.validate_config({**good, **bad})
-        self.assertEqual(MatrixConnector.validate_config({**good, "access_token": "", "password": "pw"})["password"],
-                         "pw")
+        password_only = MatrixConnector.validate_config({**good, "access_token": "", "password": " pw "})
+        self.assertEqual(password_only["password"], " pw ")
