@@ -75,8 +75,8 @@ def _chronological(chunk: list[dict[str, Any]]) -> list[dict[str, Any]]:
 class MatrixConnector(Connector):
     key = "matrix"
     label = "Matrix"
-    capabilities = frozenset({Capability.INBOX_COMMENTS, Capability.INBOX_DM, Capability.REPLY,
-                              Capability.LISTEN_STREAM})
+    # Streaming is stream() (the engine sees it); LISTEN_* are for keyword listening, not this.
+    capabilities = frozenset({Capability.INBOX_COMMENTS, Capability.INBOX_DM, Capability.REPLY})
     parameters = (
         Parameter("homeserver", "Homeserver URL", required=True,
                   help="The client-server API address, e.g. https://matrix.example.org"),
@@ -131,7 +131,7 @@ class MatrixConnector(Connector):
         return self.homeserver, self.user_id, secret
 
     def _known_token(self) -> str:
-        # A login's token first: there is one only because the given token was refused.
+        # A password login's token first: it exists because no token was given, or it was refused.
         if self.config.get("password"):
             with _logins_lock:
                 token = _logins.get(self._login_key())
