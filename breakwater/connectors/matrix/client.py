@@ -20,7 +20,9 @@ from breakwater.lib import http
 
 API = "/_matrix/client/v3"
 # Credentials the homeserver refused: a new token or password is needed.
-REAUTH_CODES = frozenset({"M_UNKNOWN_TOKEN", "M_MISSING_TOKEN", "M_USER_DEACTIVATED", "M_USER_LOCKED"})
+REAUTH_CODES = frozenset(
+    {"M_UNKNOWN_TOKEN", "M_MISSING_TOKEN", "M_USER_DEACTIVATED", "M_USER_LOCKED"}
+)
 # A long poll waits up to its timeout on the server; the HTTP read must wait longer.
 LONG_POLL_SLACK = 15.0
 
@@ -45,7 +47,9 @@ def error_from(response: httpx.Response) -> ConnectorError:
         wait = wait_ms / 1000 if isinstance(wait_ms, int | float) else http.retry_after(response)
         return ConnectorError(message, retry_after=wait or http.RETRY_AFTER_DEFAULT)
     if response.status_code >= 500:
-        return ConnectorError(message, retry_after=http.retry_after(response) or http.RETRY_AFTER_DEFAULT)
+        return ConnectorError(
+            message, retry_after=http.retry_after(response) or http.RETRY_AFTER_DEFAULT
+        )
     if code in REAUTH_CODES or response.status_code == 401:
         return ConnectorError(message, reauth=True)
     return ConnectorError(message, permanent=True)
@@ -58,8 +62,16 @@ class MatrixClient:
         self.homeserver = homeserver.rstrip("/")
         self.access_token = access_token
 
-    def call(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
-             body: Any = None, timeout: float | None = None, auth: bool = True) -> dict[str, Any]:
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        timeout: float | None = None,
+        auth: bool = True,
+    ) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {self.access_token}"} if auth else {}
         kwargs: dict[str, Any] = {"headers": headers, "params": params}
         if body is not None:
@@ -73,24 +85,35 @@ class MatrixClient:
         try:
             data = response.json()
         except ValueError:
-            raise ConnectorError(f"{self.homeserver} did not answer like a Matrix homeserver: "
-                                 f"{response.text[:200]}", permanent=True) from None
+            raise ConnectorError(
+                f"{self.homeserver} did not answer like a Matrix homeserver: {response.text[:200]}",
+                permanent=True,
+            ) from None
         return data if isinstance(data, dict) else {}
 
     def login(self, user_id: str, password: str, device_id: str) -> str:
         """Log in with a password; the same ``device_id`` each time, so no devices pile up."""
-        answer = self.call("POST", "login", auth=False, body={
-            "type": "m.login.password", "identifier": {"type": "m.id.user", "user": user_id},
-            "password": password, "device_id": device_id,
-            "initial_device_display_name": "Breakwater",
-        })
+        answer = self.call(
+            "POST",
+            "login",
+            auth=False,
+            body={
+                "type": "m.login.password",
+                "identifier": {"type": "m.id.user", "user": user_id},
+                "password": password,
+                "device_id": device_id,
+                "initial_device_display_name": "Breakwater",
+            },
+        )
         self.access_token = str(answer.get("access_token") or "")
         return self.access_token
 
     def whoami(self) -> dict[str, Any]:
         return self.call("GET", "account/whoami")
 
-    def sync(self, since: str | None, timeout_ms: int, sync_filter: Mapping[str, Any]) -> dict[str, Any]:
+    def sync(
+        self, since: str | None, timeout_ms: int, sync_filter: Mapping[str, Any]
+    ) -> dict[str, Any]:
         params: dict[str, Any] = {"timeout": timeout_ms, "filter": json.dumps(sync_filter)}
         if since:
             params["since"] = since
@@ -99,8 +122,15 @@ class MatrixClient:
     def join(self, room: str) -> str:
         return str(self.call("POST", f"join/{_path(room)}", body={}).get("room_id") or room)
 
-    def messages(self, room_id: str, *, start: str | None = None, end: str | None = None,
-                 limit: int = 100, history_filter: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    def messages(
+        self,
+        room_id: str,
+        *,
+        start: str | None = None,
+        end: str | None = None,
+        limit: int = 100,
+        history_filter: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
         """One page of a room's history, newest first (``start`` None: from the newest)."""
         params: dict[str, Any] = {"dir": "b", "limit": limit}
         if start:
@@ -118,7 +148,9 @@ class MatrixClient:
         return self.call("GET", f"rooms/{_path(room_id)}/event/{_path(event_id)}")
 
     def state(self, room_id: str, event_type: str, state_key: str = "") -> dict[str, Any]:
-        return self.call("GET", f"rooms/{_path(room_id)}/state/{_path(event_type)}/{_path(state_key)}")
+        return self.call(
+            "GET", f"rooms/{_path(room_id)}/state/{_path(event_type)}/{_path(state_key)}"
+        )
 
     def send_message(self, room_id: str, txn_id: str, content: Mapping[str, Any]) -> str:
         """PUT with a transaction id: the same id from the same device sends once."""

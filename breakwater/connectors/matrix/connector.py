@@ -78,17 +78,34 @@ class MatrixConnector(Connector):
     # Streaming is stream() (the engine sees it); LISTEN_* are for keyword listening, not this.
     capabilities = frozenset({Capability.INBOX_COMMENTS, Capability.INBOX_DM, Capability.REPLY})
     parameters = (
-        Parameter("homeserver", "Homeserver URL", required=True,
-                  help="The client-server API address, e.g. https://matrix.example.org"),
-        Parameter("user_id", "User ID", required=True, help="The brand's account, e.g. @brand:example.org"),
-        Parameter("access_token", "Access token", sensitive=True,
-                  help="From your Matrix client (Element: Settings > Help & About > Access token); "
-                       "or give the password instead"),
-        Parameter("password", "Password", sensitive=True,
-                  help="Used to sign in when no access token is given (or when it stops working)"),
-        Parameter("room_id", "Room ID to follow",
-                  help="A community or team room, e.g. !abc123:example.org (Element: Room settings > "
-                       "Advanced). Leave empty for direct messages only."),
+        Parameter(
+            "homeserver",
+            "Homeserver URL",
+            required=True,
+            help="The client-server API address, e.g. https://matrix.example.org",
+        ),
+        Parameter(
+            "user_id", "User ID", required=True, help="The brand's account, e.g. @brand:example.org"
+        ),
+        Parameter(
+            "access_token",
+            "Access token",
+            sensitive=True,
+            help="From your Matrix client (Element: Settings > Help & About > Access token); "
+            "or give the password instead",
+        ),
+        Parameter(
+            "password",
+            "Password",
+            sensitive=True,
+            help="Used to sign in when no access token is given (or when it stops working)",
+        ),
+        Parameter(
+            "room_id",
+            "Room ID to follow",
+            help="A community or team room, e.g. !abc123:example.org (Element: Room settings > "
+            "Advanced). Leave empty for direct messages only.",
+        ),
     )
     EVENT_TYPES = ("comment", "dm")
     # An event is at most 65,536 bytes and the text goes in twice (body and HTML) plus the
@@ -101,18 +118,24 @@ class MatrixConnector(Connector):
     @classmethod
     def validate_config(cls, config: Mapping[str, Any]) -> dict[str, Any]:
         # Typed-in addresses lose stray spaces; secrets are kept exactly as given.
-        cleaned = {k: v.strip() if isinstance(v, str) and k not in cls.sensitive_parameters() else v
-                   for k, v in super().validate_config(config).items()}
+        cleaned = {
+            k: v.strip() if isinstance(v, str) and k not in cls.sensitive_parameters() else v
+            for k, v in super().validate_config(config).items()
+        }
         if not str(cleaned["homeserver"]).startswith(("http://", "https://")):
-            raise ValueError("homeserver must be an http:// or https:// address, e.g. https://matrix.example.org")
+            raise ValueError(
+                "homeserver must be an http:// or https:// address, e.g. https://matrix.example.org"
+            )
         cleaned["homeserver"] = str(cleaned["homeserver"]).rstrip("/")
         if not str(cleaned["user_id"]).startswith("@") or ":" not in str(cleaned["user_id"]):
             raise ValueError("user_id must be a full Matrix ID like @brand:example.org")
         if not cleaned.get("access_token") and not cleaned.get("password"):
             raise ValueError("give an access_token or the account's password")
         if cleaned.get("room_id") and not str(cleaned["room_id"]).startswith("!"):
-            raise ValueError("room_id must be a room ID starting with ! (not an #alias): "
-                             "Element shows it in Room settings > Advanced")
+            raise ValueError(
+                "room_id must be a room ID starting with ! (not an #alias): "
+                "Element shows it in Room settings > Advanced"
+            )
         return cleaned
 
     def __init__(self, config: Mapping[str, Any] | None = None, *, channel: int = 0):
@@ -140,7 +163,10 @@ class MatrixConnector(Connector):
         return str(self.config.get("access_token") or "")
 
     def _login(self) -> None:
-        device = "BW" + hashlib.sha256(f"{self.homeserver}\n{self.user_id}".encode()).hexdigest()[:10].upper()
+        device = (
+            "BW"
+            + hashlib.sha256(f"{self.homeserver}\n{self.user_id}".encode()).hexdigest()[:10].upper()
+        )
         try:
             token = self.client.login(self.user_id, str(self.config["password"]), device)
         except ConnectorError as exc:
@@ -166,8 +192,11 @@ class MatrixConnector(Connector):
     def test_connection(self) -> Account:
         who = self._authed(lambda c: c.whoami())
         if who.get("user_id") != self.user_id:
-            raise ConnectorError(f"these credentials sign in as {who.get('user_id')}, not {self.user_id}: "
-                                 "check the user ID", permanent=True)
+            raise ConnectorError(
+                f"these credentials sign in as {who.get('user_id')}, not {self.user_id}: "
+                "check the user ID",
+                permanent=True,
+            )
         if self.room_id:
             self._authed(lambda c: c.join(self.room_id))
         return Account(external_id=self.user_id, handle=self.user_id)
@@ -235,8 +264,11 @@ class MatrixConnector(Connector):
         events: list[dict[str, Any]] = []
         start: str | None = prev_batch
         for _ in range(GAP_PAGES):
-            page = self._authed(lambda c, s=start: c.messages(room_id, start=s, end=since,
-                                                               history_filter=HISTORY_FILTER))
+            page = self._authed(
+                lambda c, s=start: c.messages(
+                    room_id, start=s, end=since, history_filter=HISTORY_FILTER
+                )
+            )
             events = _chronological(page.get("chunk") or []) + events
             start = page.get("end")
             if not page.get("chunk") or not start:
@@ -255,15 +287,18 @@ class MatrixConnector(Connector):
             if timeline.get("limited") and since and timeline.get("prev_batch"):
                 events = self._gap(room_id, timeline["prev_batch"], since) + events
             names = mapping.display_names([*(joined.get("state") or {}).get("events", []), *events])
-            items += mapping.items_from_events(events, room, channel=self.channel,
-                                               user_id=self.user_id, names=names)
+            items += mapping.items_from_events(
+                events, room, channel=self.channel, user_id=self.user_id, names=names
+            )
         return items
 
     def _page(self, since: str | None, timeout_ms: int) -> Page:
         sync = self._authed(lambda c: c.sync(since, timeout_ms, SYNC_FILTER))
         joined = self._accept_invites(sync)
         # A room just joined shows its messages in the next sync: ask again right away.
-        return Page(items=self._items(sync, since), cursor=str(sync["next_batch"]), more=bool(joined))
+        return Page(
+            items=self._items(sync, since), cursor=str(sync["next_batch"]), more=bool(joined)
+        )
 
     def poll(self, cursor: str | None) -> Page:
         return self._page(cursor, 0)
@@ -289,8 +324,11 @@ class MatrixConnector(Connector):
             events: list[dict[str, Any]] = []
             state: list[dict[str, Any]] = []
             for _ in range(RECONCILE_PAGES):
-                page = self._authed(lambda c, s=start, r=room.room_id: c.messages(
-                    r, start=s, history_filter=HISTORY_FILTER))
+                page = self._authed(
+                    lambda c, s=start, r=room.room_id: c.messages(
+                        r, start=s, history_filter=HISTORY_FILTER
+                    )
+                )
                 chunk = page.get("chunk") or []
                 events += [e for e in chunk if e.get("origin_server_ts", 0) >= floor]
                 state += page.get("state") or []
@@ -298,8 +336,13 @@ class MatrixConnector(Connector):
                 if not chunk or not start or chunk[-1].get("origin_server_ts", 0) < floor:
                     break
             names = mapping.display_names([*state, *events])
-            items += mapping.items_from_events(_chronological(events), room, channel=self.channel,
-                                               user_id=self.user_id, names=names)
+            items += mapping.items_from_events(
+                _chronological(events),
+                room,
+                channel=self.channel,
+                user_id=self.user_id,
+                names=names,
+            )
         return items
 
     # Replying --------------------------------------------------------------------------
@@ -315,9 +358,12 @@ class MatrixConnector(Connector):
     def send_reply(self, reply: OutboundReply) -> DeliveryResult:
         thread = Thread.parse(reply.thread_key)
         parent = self._parent(thread.room_id, reply.in_reply_to) if reply.in_reply_to else None
-        content = mapping.reply_content(reply.text, thread=thread, idempotency_key=reply.idempotency_key,
-                                        parent=parent)
-        event_id = self._authed(lambda c: c.send_message(thread.room_id, txn_id(reply.idempotency_key), content))
+        content = mapping.reply_content(
+            reply.text, thread=thread, idempotency_key=reply.idempotency_key, parent=parent
+        )
+        event_id = self._authed(
+            lambda c: c.send_message(thread.room_id, txn_id(reply.idempotency_key), content)
+        )
         return DeliveryResult(event_id, url=f"https://matrix.to/#/{thread.room_id}/{event_id}")
 
     def find_delivery(self, reply: OutboundReply) -> DeliveryResult | None:
@@ -325,13 +371,20 @@ class MatrixConnector(Connector):
         txn = txn_id(reply.idempotency_key)
         start: str | None = None
         for _ in range(FIND_PAGES):
-            page = self._authed(lambda c, s=start: c.messages(
-                thread.room_id, start=s, history_filter={"senders": [self.user_id], "types": ["m.room.message"]}))
+            page = self._authed(
+                lambda c, s=start: c.messages(
+                    thread.room_id,
+                    start=s,
+                    history_filter={"senders": [self.user_id], "types": ["m.room.message"]},
+                )
+            )
             for event in page.get("chunk") or []:
                 ours = (event.get("content") or {}).get(KEY_FIELD) == reply.idempotency_key
                 if ours or (event.get("unsigned") or {}).get("transaction_id") == txn:
-                    return DeliveryResult(event["event_id"],
-                                          url=f"https://matrix.to/#/{thread.room_id}/{event['event_id']}")
+                    return DeliveryResult(
+                        event["event_id"],
+                        url=f"https://matrix.to/#/{thread.room_id}/{event['event_id']}",
+                    )
             start = page.get("end")
             if not page.get("chunk") or not start:
                 return None

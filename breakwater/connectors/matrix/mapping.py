@@ -101,8 +101,15 @@ def _media(content: Mapping[str, Any]) -> list[dict[str, Any]]:
     if kind is None or not content.get("url"):
         return []
     info = content.get("info") if isinstance(content.get("info"), Mapping) else {}
-    return [{"type": kind, "url": content["url"], "name": content.get("body", ""),
-             "mimetype": info.get("mimetype", ""), "size": info.get("size")}]
+    return [
+        {
+            "type": kind,
+            "url": content["url"],
+            "name": content.get("body", ""),
+            "mimetype": info.get("mimetype", ""),
+            "size": info.get("size"),
+        }
+    ]
 
 
 def display_names(events: Iterable[Mapping[str, Any]]) -> dict[str, str]:
@@ -123,11 +130,13 @@ def is_breakwater_send(event: Mapping[str, Any], user_id: str) -> bool:
         return False
     unsigned = event.get("unsigned") if isinstance(event.get("unsigned"), Mapping) else {}
     return str(unsigned.get("transaction_id", "")).startswith(TXN_PREFIX) or KEY_FIELD in (
-        event.get("content") or {})
+        event.get("content") or {}
+    )
 
 
-def item_from_event(event: Mapping[str, Any], room: Room, *, channel: int, user_id: str,
-                    names: Mapping[str, str]) -> InboundItem | None:
+def item_from_event(
+    event: Mapping[str, Any], room: Room, *, channel: int, user_id: str, names: Mapping[str, str]
+) -> InboundItem | None:
     """One room event as an inbox item; None for events that are not messages (state,
     reactions, edits, redactions) and for replies Breakwater sent itself."""
     content = event.get("content") if isinstance(event.get("content"), Mapping) else {}
@@ -137,7 +146,11 @@ def item_from_event(event: Mapping[str, Any], room: Room, *, channel: int, user_
         relates = content.get("m.relates_to")
         if isinstance(relates, Mapping) and relates.get("rel_type") == "m.replace":
             return None
-        text, markup, media = strip_reply_fallback(str(content["body"])), _html(content), _media(content)
+        text, markup, media = (
+            strip_reply_fallback(str(content["body"])),
+            _html(content),
+            _media(content),
+        )
     else:
         return None
     if is_breakwater_send(event, user_id) or not event.get("event_id") or not event.get("sender"):
@@ -146,22 +159,39 @@ def item_from_event(event: Mapping[str, Any], room: Room, *, channel: int, user_
     sender = str(event["sender"])
     thread = Thread(room.room_id, dm=room.dm, root=None if room.dm else root)
     return InboundItem(
-        network=NETWORK, channel=channel, external_id=str(event["event_id"]),
+        network=NETWORK,
+        channel=channel,
+        external_id=str(event["event_id"]),
         kind="dm" if room.dm else "comment",
         created_at=datetime.fromtimestamp(int(event.get("origin_server_ts", 0)) / 1000, UTC),
-        author=Author(external_id=sender[:255], handle=sender[:255],
-                      name=names.get(sender, sender.lstrip("@").split(":")[0])[:255]),
-        text=text, html=markup, media=media, thread_key=thread.key[:255],
-        parent_external_id=parent, url=f"https://matrix.to/#/{room.room_id}/{event['event_id']}",
+        author=Author(
+            external_id=sender[:255],
+            handle=sender[:255],
+            name=names.get(sender, sender.lstrip("@").split(":")[0])[:255],
+        ),
+        text=text,
+        html=markup,
+        media=media,
+        thread_key=thread.key[:255],
+        parent_external_id=parent,
+        url=f"https://matrix.to/#/{room.room_id}/{event['event_id']}",
         is_public=False if room.dm else room.public,
         direction="out" if sender == user_id else "in",
         raw={"room_id": room.room_id, "type": event.get("type"), "msgtype": content.get("msgtype")},
     )
 
 
-def items_from_events(events: Iterable[Mapping[str, Any]], room: Room, *, channel: int,
-                      user_id: str, names: Mapping[str, str]) -> list[InboundItem]:
-    items = (item_from_event(e, room, channel=channel, user_id=user_id, names=names) for e in events)
+def items_from_events(
+    events: Iterable[Mapping[str, Any]],
+    room: Room,
+    *,
+    channel: int,
+    user_id: str,
+    names: Mapping[str, str],
+) -> list[InboundItem]:
+    items = (
+        item_from_event(e, room, channel=channel, user_id=user_id, names=names) for e in events
+    )
     return [i for i in items if i is not None]
 
 
@@ -171,19 +201,29 @@ def direct_invites(sync: Mapping[str, Any], user_id: str) -> dict[str, str]:
     for room_id, room in ((sync.get("rooms") or {}).get("invite") or {}).items():
         for event in (room.get("invite_state") or {}).get("events") or []:
             content = event.get("content") or {}
-            if (event.get("type") == "m.room.member" and event.get("state_key") == user_id
-                    and content.get("membership") == "invite" and content.get("is_direct")):
+            if (
+                event.get("type") == "m.room.member"
+                and event.get("state_key") == user_id
+                and content.get("membership") == "invite"
+                and content.get("is_direct")
+            ):
                 invites[room_id] = str(event.get("sender") or "")
     return invites
 
 
 def rooms_invited(sync: Mapping[str, Any]) -> set[str]:
-    return set(((sync.get("rooms") or {}).get("invite") or {}))
+    return set((sync.get("rooms") or {}).get("invite") or {})
 
 
 def direct_room_ids(m_direct: Mapping[str, Any]) -> set[str]:
     """The rooms an ``m.direct`` account-data event marks as DMs."""
-    return {r for rooms in m_direct.values() if isinstance(rooms, list) for r in rooms if isinstance(r, str)}
+    return {
+        r
+        for rooms in m_direct.values()
+        if isinstance(rooms, list)
+        for r in rooms
+        if isinstance(r, str)
+    }
 
 
 def m_direct_in(sync: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -197,8 +237,9 @@ def _quote(text: str) -> str:
     return "\n".join(f"> {line}" for line in text.split("\n"))
 
 
-def reply_content(text: str, *, thread: Thread, idempotency_key: str,
-                  parent: Mapping[str, Any] | None) -> dict[str, Any]:
+def reply_content(
+    text: str, *, thread: Thread, idempotency_key: str, parent: Mapping[str, Any] | None
+) -> dict[str, Any]:
     """The content of a reply: ``m.in_reply_to`` the parent (with the quoted fallback body
     older clients show), inside the thread when the conversation is a Matrix thread."""
     content: dict[str, Any] = {"msgtype": "m.text", "body": text, KEY_FIELD: idempotency_key}
@@ -214,12 +255,15 @@ def reply_content(text: str, *, thread: Thread, idempotency_key: str,
         content["formatted_body"] = (
             f'<mx-reply><blockquote><a href="{html.escape(link)}">In reply to</a> '
             f'<a href="https://matrix.to/#/{html.escape(sender)}">{html.escape(sender)}</a><br>'
-            f"{html.escape(original)}</blockquote></mx-reply>{html.escape(text)}".replace("\n", "<br>")
+            f"{html.escape(original)}</blockquote></mx-reply>{html.escape(text)}".replace(
+                "\n", "<br>"
+            )
         )
         content["m.mentions"] = {"user_ids": [sender]} if sender else {}
     if thread.root:
-        relates.update({"rel_type": "m.thread", "event_id": thread.root,
-                        "is_falling_back": parent is None})
+        relates.update(
+            {"rel_type": "m.thread", "event_id": thread.root, "is_falling_back": parent is None}
+        )
         if parent is None:
             relates["m.in_reply_to"] = {"event_id": thread.root}
     if relates:

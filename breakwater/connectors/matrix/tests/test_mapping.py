@@ -26,16 +26,24 @@ def room_items(room_id: str, room: Room) -> list:
 
 class EventMappingTestCase(SimpleTestCase):
     def test_community_messages_thread_by_room_and_by_matrix_thread(self) -> None:
-        question, reply, in_thread, brand = room_items(COMMUNITY, Room(COMMUNITY, dm=False, public=True))
-        self.assertEqual((question.kind, question.channel, question.network), ("comment", 3, "matrix"))
+        question, reply, in_thread, brand = room_items(
+            COMMUNITY, Room(COMMUNITY, dm=False, public=True)
+        )
+        self.assertEqual(
+            (question.kind, question.channel, question.network), ("comment", 3, "matrix")
+        )
         self.assertEqual(question.thread_key, f"room|{COMMUNITY}")
-        self.assertEqual((question.text, question.is_public, question.direction),
-                         ("Onko uusi paahto jo myynnissä?", True, "in"))
+        self.assertEqual(
+            (question.text, question.is_public, question.direction),
+            ("Onko uusi paahto jo myynnissä?", True, "in"),
+        )
         self.assertEqual(question.author.external_id, CUSTOMER)
         self.assertEqual(question.author.name, CUSTOMER[1:].split(":")[0])
         self.assertEqual(question.url, f"https://matrix.to/#/{COMMUNITY}/{QUESTION}")
         # A reply stays in its parent's conversation, names its parent, and loses the quote.
-        self.assertEqual((reply.thread_key, reply.parent_external_id), (f"room|{COMMUNITY}", QUESTION))
+        self.assertEqual(
+            (reply.thread_key, reply.parent_external_id), (f"room|{COMMUNITY}", QUESTION)
+        )
         self.assertEqual(reply.text, "Siis Tumma Aalto -paahto")
         # A Matrix thread is its own conversation, keyed by its root.
         self.assertEqual(in_thread.thread_key, f"room|{COMMUNITY}|{QUESTION}")
@@ -51,13 +59,36 @@ class EventMappingTestCase(SimpleTestCase):
 
     def test_breakwaters_own_sends_edits_and_encrypted_messages(self) -> None:
         room = Room(DM, dm=True)
-        base = {"event_id": "$x", "sender": BRAND, "origin_server_ts": 1796162956169, "type": "m.room.message"}
-        ours = {**base, "content": {"msgtype": "m.text", "body": "Kiitos!"},
-                "unsigned": {"transaction_id": txn_id("reply-1")}}
-        keyed = {**base, "content": {"msgtype": "m.text", "body": "Kiitos!", mapping.KEY_FIELD: "reply-1"}}
-        edit = {**base, "sender": CUSTOMER, "content": {"msgtype": "m.text", "body": "* korjaus",
-                "m.relates_to": {"rel_type": "m.replace", "event_id": "$y"}}}
-        encrypted = {**base, "sender": CUSTOMER, "type": "m.room.encrypted", "content": {"ciphertext": "..."}}
+        base = {
+            "event_id": "$x",
+            "sender": BRAND,
+            "origin_server_ts": 1796162956169,
+            "type": "m.room.message",
+        }
+        ours = {
+            **base,
+            "content": {"msgtype": "m.text", "body": "Kiitos!"},
+            "unsigned": {"transaction_id": txn_id("reply-1")},
+        }
+        keyed = {
+            **base,
+            "content": {"msgtype": "m.text", "body": "Kiitos!", mapping.KEY_FIELD: "reply-1"},
+        }
+        edit = {
+            **base,
+            "sender": CUSTOMER,
+            "content": {
+                "msgtype": "m.text",
+                "body": "* korjaus",
+                "m.relates_to": {"rel_type": "m.replace", "event_id": "$y"},
+            },
+        }
+        encrypted = {
+            **base,
+            "sender": CUSTOMER,
+            "type": "m.room.encrypted",
+            "content": {"ciphertext": "..."},
+        }
         kwargs = {"channel": 1, "user_id": BRAND, "names": {CUSTOMER: "Asiakas Aino"}}
         self.assertIsNone(mapping.item_from_event(ours, room, **kwargs))
         self.assertIsNone(mapping.item_from_event(keyed, room, **kwargs))
@@ -78,28 +109,50 @@ class EventMappingTestCase(SimpleTestCase):
 class ReplyContentTestCase(SimpleTestCase):
     def test_a_reply_quotes_its_parent_and_points_at_it(self) -> None:
         parent = MESSAGES["rooms"]["join"][COMMUNITY]["timeline"]["events"][1]
-        content = mapping.reply_content("Kyllä, perjantaista alkaen.", thread=Thread(COMMUNITY, dm=False),
-                                        idempotency_key="k-1", parent=parent)
-        self.assertEqual(content["m.relates_to"], {"m.in_reply_to": {"event_id": parent["event_id"]}})
-        self.assertEqual(content["body"], f"> <{CUSTOMER}> Siis Tumma Aalto -paahto\n\nKyllä, perjantaista alkaen.")
+        content = mapping.reply_content(
+            "Kyllä, perjantaista alkaen.",
+            thread=Thread(COMMUNITY, dm=False),
+            idempotency_key="k-1",
+            parent=parent,
+        )
+        self.assertEqual(
+            content["m.relates_to"], {"m.in_reply_to": {"event_id": parent["event_id"]}}
+        )
+        self.assertEqual(
+            content["body"],
+            f"> <{CUSTOMER}> Siis Tumma Aalto -paahto\n\nKyllä, perjantaista alkaen.",
+        )
         self.assertIn("<mx-reply><blockquote>", content["formatted_body"])
-        self.assertTrue(content["formatted_body"].endswith("</mx-reply>Kyllä, perjantaista alkaen."))
+        self.assertTrue(
+            content["formatted_body"].endswith("</mx-reply>Kyllä, perjantaista alkaen.")
+        )
         self.assertEqual(content["m.mentions"], {"user_ids": [CUSTOMER]})
         self.assertEqual(content[mapping.KEY_FIELD], "k-1")
 
     def test_a_reply_in_a_thread_stays_in_it_and_a_lost_parent_is_not_quoted(self) -> None:
         thread = Thread.parse(f"room|{COMMUNITY}|{QUESTION}")
-        content = mapping.reply_content("<b>Heti</b>", thread=thread, idempotency_key="k-2",
-                                        parent={"event_id": "$gone"})
-        self.assertEqual(content["m.relates_to"], {"m.in_reply_to": {"event_id": "$gone"},
-                                                   "rel_type": "m.thread", "event_id": QUESTION,
-                                                   "is_falling_back": False})
+        content = mapping.reply_content(
+            "<b>Heti</b>", thread=thread, idempotency_key="k-2", parent={"event_id": "$gone"}
+        )
+        self.assertEqual(
+            content["m.relates_to"],
+            {
+                "m.in_reply_to": {"event_id": "$gone"},
+                "rel_type": "m.thread",
+                "event_id": QUESTION,
+                "is_falling_back": False,
+            },
+        )
         self.assertEqual(content["body"], "<b>Heti</b>")
         self.assertNotIn("formatted_body", content)
 
     def test_thread_keys_round_trip(self) -> None:
-        for thread in (Thread(DM, dm=True), Thread(COMMUNITY, dm=False), Thread(COMMUNITY, False, QUESTION),
-                       Thread("!old:example.org", dm=False, root="$ev:example.org")):
+        for thread in (
+            Thread(DM, dm=True),
+            Thread(COMMUNITY, dm=False),
+            Thread(COMMUNITY, False, QUESTION),
+            Thread("!old:example.org", dm=False, root="$ev:example.org"),
+        ):
             self.assertEqual(Thread.parse(thread.key), thread)
         with self.assertRaises(ValueError):
             Thread.parse("rss:abc")
@@ -112,14 +165,24 @@ class ReplyContentTestCase(SimpleTestCase):
 
 class ConfigTestCase(SimpleTestCase):
     def test_it_checks_the_setup_values_and_says_what_to_fix(self) -> None:
-        good = {"homeserver": "https://matrix.example.org/", "user_id": "@brand:example.org",
-                "access_token": "syt_x", "room_id": "!abc:example.org"}
-        self.assertEqual(MatrixConnector.validate_config(good)["homeserver"], "https://matrix.example.org")
-        for bad, problem in (({"homeserver": "matrix.example.org"}, "http"),
-                             ({"user_id": "brand"}, "full Matrix ID"),
-                             ({"access_token": ""}, "access_token or the account's password"),
-                             ({"room_id": "#kahvi:example.org"}, "starting with !")):
+        good = {
+            "homeserver": "https://matrix.example.org/",
+            "user_id": "@brand:example.org",
+            "access_token": "syt_x",
+            "room_id": "!abc:example.org",
+        }
+        self.assertEqual(
+            MatrixConnector.validate_config(good)["homeserver"], "https://matrix.example.org"
+        )
+        for bad, problem in (
+            ({"homeserver": "matrix.example.org"}, "http"),
+            ({"user_id": "brand"}, "full Matrix ID"),
+            ({"access_token": ""}, "access_token or the account's password"),
+            ({"room_id": "#kahvi:example.org"}, "starting with !"),
+        ):
             with self.assertRaisesRegex(ValueError, problem):
                 MatrixConnector.validate_config({**good, **bad})
-        password_only = MatrixConnector.validate_config({**good, "access_token": "", "password": " pw "})
+        password_only = MatrixConnector.validate_config(
+            {**good, "access_token": "", "password": " pw "}
+        )
         self.assertEqual(password_only["password"], " pw ")

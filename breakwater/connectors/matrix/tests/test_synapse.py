@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from breakwater.connectors.matrix.connector import MatrixConnector
-from breakwater.connectors.matrix.tests.homeserver import Account, Synapse
+from breakwater.connectors.matrix.tests.homeserver import Synapse, lossy_proxy
 from breakwater.core.models import Channel, ChannelStatus
 from breakwater.inbox.actions import do_reply
 from breakwater.inbox.models import Conversation, Direction, Message
@@ -34,13 +34,25 @@ class SynapseTestCase(BaseTestCase):
         self.community = self.customer.create_room(public=True, name="Aalto Kahvi community")
 
     def config(self, **overrides: Any) -> dict[str, Any]:
-        return {"homeserver": self.synapse.url, "user_id": self.brand.user_id,
-                "access_token": self.brand.access_token, "room_id": self.community, **overrides}
+        return {
+            "homeserver": self.synapse.url,
+            "user_id": self.brand.user_id,
+            "access_token": self.brand.access_token,
+            "room_id": self.community,
+            **overrides,
+        }
 
     def connect(self, **overrides: Any) -> Channel:
-        response = self.api("post", "/api/v1/channels", self.alice_token, json={
-            "network": "matrix", "name": "Aalto Kahvi Matrix",
-            "config": {k: v for k, v in self.config(**overrides).items() if v is not None}})
+        response = self.api(
+            "post",
+            "/api/v1/channels",
+            self.alice_token,
+            json={
+                "network": "matrix",
+                "name": "Aalto Kahvi Matrix",
+                "config": {k: v for k, v in self.config(**overrides).items() if v is not None},
+            },
+        )
         self.assertEqual(response.status_code, 201, response.content)
         return Channel.objects.get(pk=response.json()["id"])
 
@@ -56,8 +68,9 @@ class SynapseTestCase(BaseTestCase):
 
     def run_outbox(self) -> None:
         for _ in range(5):
-            Delivery.objects.exclude(status__in=(DeliveryStatus.SENT, DeliveryStatus.FAILED)).update(
-                next_attempt_at=timezone.now(), updated_at=timezone.now() - outbox.LEASE)
+            Delivery.objects.exclude(
+                status__in=(DeliveryStatus.SENT, DeliveryStatus.FAILED)
+            ).update(next_attempt_at=timezone.now(), updated_at=timezone.now() - outbox.LEASE)
             due = outbox.claim_due_deliveries()
             if not due:
                 return
@@ -82,19 +95,28 @@ class InboxTestCase(SynapseTestCase):
         dm = self.customer.create_room(invite=[self.brand.user_id], direct=True)
         self.customer.send(dm, "Hei! Tilaukseni 1234 ei ole vielä tullut.")
         question = self.customer.send(self.community, "Onko uusi paahto jo myynnissä?")
-        self.customer.send(self.community, "Ja onko se luomua?", {"m.in_reply_to": {"event_id": question}})
+        self.customer.send(
+            self.community, "Ja onko se luomua?", {"m.in_reply_to": {"event_id": question}}
+        )
         self.assertEqual(self.sync_all(channel), 3)
         dm_conv = Conversation.objects.get(channel=channel, kind="dm")
         self.assertEqual(dm_conv.thread_key, f"dm|{dm}")
         (dm_message,) = Message.objects.filter(conversation=dm_conv)
-        self.assertEqual((dm_message.text, dm_message.is_public, dm_message.direction),
-                         ("Hei! Tilaukseni 1234 ei ole vielä tullut.", False, Direction.IN))
+        self.assertEqual(
+            (dm_message.text, dm_message.is_public, dm_message.direction),
+            ("Hei! Tilaukseni 1234 ei ole vielä tullut.", False, Direction.IN),
+        )
         room_conv = Conversation.objects.get(channel=channel, kind="comment")
         self.assertEqual(room_conv.thread_key, f"room|{self.community}")
-        texts = list(Message.objects.filter(conversation=room_conv).order_by("created_at")
-                     .values_list("text", "parent_external_id", "is_public"))
-        self.assertEqual(texts, [("Onko uusi paahto jo myynnissä?", "", True),
-                                 ("Ja onko se luomua?", question, True)])
+        texts = list(
+            Message.objects.filter(conversation=room_conv)
+            .order_by("created_at")
+            .values_list("text", "parent_external_id", "is_public")
+        )
+        self.assertEqual(
+            texts,
+            [("Onko uusi paahto jo myynnissä?", "", True), ("Ja onko se luomua?", question, True)],
+        )
         # The invite was accepted and the room recorded as a DM of the brand's account.
         self.assertIn(dm, self.brand.call("GET", "joined_rooms")["joined_rooms"])
         m_direct = self.brand.call("GET", f"user/{self.brand.user_id}/account_data/m.direct")
@@ -109,7 +131,9 @@ class InboxTestCase(SynapseTestCase):
         self.brand.send(self.community, "Tervetuloa yhteisöön!")
         self.sync_all(channel)
         directions = dict(Message.objects.filter(channel=channel).values_list("text", "direction"))
-        self.assertEqual(directions, {"Moi kaikki": Direction.IN, "Tervetuloa yhteisöön!": Direction.OUT})
+        self.assertEqual(
+            directions, {"Moi kaikki": Direction.IN, "Tervetuloa yhteisöön!": Direction.OUT}
+        )
 
     def test_a_busy_room_loses_nothing_between_two_syncs(self) -> None:
         channel = self.connect()
@@ -120,8 +144,16 @@ class InboxTestCase(SynapseTestCase):
         self.assertEqual(Message.objects.filter(channel=channel).count(), 65)
 
     def test_a_wrong_token_is_a_422_with_synapses_text(self) -> None:
-        response = self.api("post", "/api/v1/channels", self.alice_token, json={
-            "network": "matrix", "name": "Typo", "config": self.config(access_token="syt_wrong")})
+        response = self.api(
+            "post",
+            "/api/v1/channels",
+            self.alice_token,
+            json={
+                "network": "matrix",
+                "name": "Typo",
+                "config": self.config(access_token="syt_wrong"),  # noqa: S106
+            },
+        )
         self.assertEqual(response.status_code, 422)
         self.assertIn("M_UNKNOWN_TOKEN: Invalid access token passed.", response.json()["error"])
         self.assertFalse(Channel.objects.filter(name="Typo").exists())
@@ -133,13 +165,19 @@ class InboxTestCase(SynapseTestCase):
         colleague.send(team, "Kuka ottaa huomisen vuoron?")
         self.sync_all(channel)
         (message,) = Message.objects.filter(channel=channel)
-        self.assertEqual((message.kind, message.is_public, message.text),
-                         ("comment", False, "Kuka ottaa huomisen vuoron?"))
+        self.assertEqual(
+            (message.kind, message.is_public, message.text),
+            ("comment", False, "Kuka ottaa huomisen vuoron?"),
+        )
 
     def test_a_private_room_the_brand_is_not_in_is_refused_with_synapses_text(self) -> None:
         private = self.customer.create_room(name="Tiimi")
-        response = self.api("post", "/api/v1/channels", self.alice_token, json={
-            "network": "matrix", "name": "Tiimi", "config": self.config(room_id=private)})
+        response = self.api(
+            "post",
+            "/api/v1/channels",
+            self.alice_token,
+            json={"network": "matrix", "name": "Tiimi", "config": self.config(room_id=private)},
+        )
         self.assertEqual(response.status_code, 422)
         self.assertIn("M_FORBIDDEN", response.json()["error"])
 
@@ -151,8 +189,10 @@ class InboxTestCase(SynapseTestCase):
         self.customer.send(self.community, "Julkisesti")
         connector = sync.connector_for(channel)
         items = connector.reconcile(timezone.now() - timezone.timedelta(hours=1))
-        self.assertEqual(sorted((i.kind, i.text) for i in items),
-                         [("comment", "Julkisesti"), ("dm", "Yksityisesti")])
+        self.assertEqual(
+            sorted((i.kind, i.text) for i in items),
+            [("comment", "Julkisesti"), ("dm", "Yksityisesti")],
+        )
         self.assertEqual(ingest_items(channel.workspace_id, items).created, 2)
 
 
@@ -168,8 +208,10 @@ class ReplyTestCase(SynapseTestCase):
         self.assertEqual(seen["event_id"], message.external_id)
         self.assertEqual(seen["sender"], self.brand.user_id)
         self.assertEqual(seen["content"]["m.relates_to"], {"m.in_reply_to": {"event_id": asked}})
-        self.assertEqual(seen["content"]["body"],
-                         f"> <{self.customer.user_id}> Milloin paketti tulee?\n\nHuomenna aamupäivällä!")
+        self.assertEqual(
+            seen["content"]["body"],
+            f"> <{self.customer.user_id}> Milloin paketti tulee?\n\nHuomenna aamupäivällä!",
+        )
         # Its echo in the next sync is the same message, not a new one.
         self.sync_all(channel)
         self.assertEqual(Message.objects.filter(conversation=conv).count(), 2)
@@ -177,20 +219,67 @@ class ReplyTestCase(SynapseTestCase):
     def test_replies_in_the_community_room_and_in_a_matrix_thread(self) -> None:
         channel = self.connect()
         question = self.customer.send(self.community, "Onko kauralattea?")
-        follow_up = self.customer.send(self.community, "Entä soijalattea?", {
-            "rel_type": "m.thread", "event_id": question, "is_falling_back": True,
-            "m.in_reply_to": {"event_id": question}})
+        follow_up = self.customer.send(
+            self.community,
+            "Entä soijalattea?",
+            {
+                "rel_type": "m.thread",
+                "event_id": question,
+                "is_falling_back": True,
+                "m.in_reply_to": {"event_id": question},
+            },
+        )
         self.sync_all(channel)
         room_conv = Conversation.objects.get(channel=channel, thread_key=f"room|{self.community}")
-        thread_conv = Conversation.objects.get(channel=channel, thread_key=f"room|{self.community}|{question}")
+        thread_conv = Conversation.objects.get(
+            channel=channel, thread_key=f"room|{self.community}|{question}"
+        )
         self.reply(room_conv, "On!", "reply-room-1")
         self.reply(thread_conv, "Soijaakin on.", "reply-thread-1")
-        first, second, in_room, in_thread = self.customer.messages(self.community)
-        self.assertEqual(in_room["content"]["m.relates_to"], {"m.in_reply_to": {"event_id": question}})
-        self.assertEqual(in_thread["content"]["m.relates_to"], {
-            "m.in_reply_to": {"event_id": follow_up}, "rel_type": "m.thread", "event_id": question,
-            "is_falling_back": False})
+        _question, _follow_up, in_room, in_thread = self.customer.messages(self.community)
+        self.assertEqual(
+            in_room["content"]["m.relates_to"], {"m.in_reply_to": {"event_id": question}}
+        )
+        self.assertEqual(
+            in_thread["content"]["m.relates_to"],
+            {
+                "m.in_reply_to": {"event_id": follow_up},
+                "rel_type": "m.thread",
+                "event_id": question,
+                "is_falling_back": False,
+            },
+        )
         self.assertEqual(self.sync_all(channel), 0)
+
+    def test_a_reply_whose_answer_was_lost_is_found_not_sent_again(self) -> None:
+        proxy = self.enterContext(lossy_proxy(self.synapse.url))
+        channel = self.connect(homeserver=proxy.url)
+        dm = self.customer.create_room(invite=[self.brand.user_id], direct=True)
+        self.customer.send(dm, "Onko tilaus lähtenyt?")
+        self.sync_all(channel)
+        conv = Conversation.objects.get(channel=channel, kind="dm")
+        proxy.lose_answers_to = "/send/"
+        with self.captureOnCommitCallbacks(execute=True):
+            message, _ = do_reply(self.bob, conv.pk, "Lähti tänään.", "reply-lost-1")
+        delivery = Delivery.objects.get(idempotency_key="reply-lost-1")
+        self.assertEqual((proxy.lost, delivery.status), (1, DeliveryStatus.UNKNOWN))
+        self.run_outbox()
+        delivery.refresh_from_db()
+        message.refresh_from_db()
+        self.assertEqual((delivery.status, delivery.attempts), (DeliveryStatus.SENT, 2))
+        replies = [m for m in self.customer.messages(dm) if m["sender"] == self.brand.user_id]
+        self.assertEqual(
+            [
+                (m["event_id"], m["content"]["m.relates_to"]["m.in_reply_to"]["event_id"])
+                for m in replies
+            ],
+            [
+                (
+                    message.external_id,
+                    Message.objects.get(conversation=conv, direction=Direction.IN).external_id,
+                )
+            ],
+        )
 
     def test_the_same_key_sends_once_and_find_delivery_finds_it(self) -> None:
         channel = self.connect()
@@ -198,8 +287,14 @@ class ReplyTestCase(SynapseTestCase):
         self.sync_all(channel)
         from breakwater.connectors.base import OutboundReply
 
-        reply = OutboundReply(idempotency_key="once-1", text="Kerran vain", thread_key=f"dm|{dm}",
-                              in_reply_to=None, is_public=False, network="matrix")
+        reply = OutboundReply(
+            idempotency_key="once-1",
+            text="Kerran vain",
+            thread_key=f"dm|{dm}",
+            in_reply_to=None,
+            is_public=False,
+            network="matrix",
+        )
         connector = MatrixConnector(self.config())
         self.assertIsNone(connector.find_delivery(reply))
         first = connector.send_reply(reply)
@@ -208,7 +303,9 @@ class ReplyTestCase(SynapseTestCase):
         # With another token (another device) the key in the content still finds it.
         other = MatrixConnector(self.config(access_token=self.brand.login_again()))
         self.assertEqual(other.find_delivery(reply).external_id, first.external_id)
-        self.assertEqual([m["content"]["body"] for m in self.customer.messages(dm)], ["Kerran vain"])
+        self.assertEqual(
+            [m["content"]["body"] for m in self.customer.messages(dm)], ["Kerran vain"]
+        )
 
 
 class CursorTestCase(SynapseTestCase):
@@ -260,14 +357,24 @@ class CredentialsTestCase(SynapseTestCase):
         self.assertEqual(detail["status"], "needs_attention")
         self.assertIn("M_UNKNOWN_TOKEN: Invalid access token passed.", detail["last_error"])
         cursor = SyncState.objects.get(pk=channel.pk).cursor
-        response = self.api("post", f"/api/v1/channels/{channel.pk}/reconnect", self.alice_token,
-                            json={"config": {"access_token": self.brand.login_again()}})
+        response = self.api(
+            "post",
+            f"/api/v1/channels/{channel.pk}/reconnect",
+            self.alice_token,
+            json={"config": {"access_token": self.brand.login_again()}},
+        )
         self.assertEqual(response.status_code, 200, response.content)
         self.assertEqual(response.json()["status"], "active")
         self.assertEqual(SyncState.objects.get(pk=channel.pk).cursor, cursor)
         self.assertEqual(self.sync_all(channel), 1)
-        self.assertEqual(list(Message.objects.filter(channel=channel).order_by("created_at")
-                              .values_list("text", flat=True)), ["Ennen", "Katkon aikana"])
+        self.assertEqual(
+            list(
+                Message.objects.filter(channel=channel)
+                .order_by("created_at")
+                .values_list("text", flat=True)
+            ),
+            ["Ennen", "Katkon aikana"],
+        )
 
     def test_a_changed_password_needs_attention_and_the_new_one_resumes(self) -> None:
         channel = self.connect(access_token=None, password=self.brand.password)
@@ -279,8 +386,12 @@ class CredentialsTestCase(SynapseTestCase):
         detail = self.detail(channel)
         self.assertEqual(detail["status"], "needs_attention")
         self.assertIn("M_FORBIDDEN: Invalid username or password", detail["last_error"])
-        response = self.api("post", f"/api/v1/channels/{channel.pk}/reconnect", self.alice_token,
-                            json={"config": {"password": "uusi-salasana-2026"}})
+        response = self.api(
+            "post",
+            f"/api/v1/channels/{channel.pk}/reconnect",
+            self.alice_token,
+            json={"config": {"password": "uusi-salasana-2026"}},
+        )
         self.assertEqual(response.json()["status"], "active", response.content)
         self.assertEqual(self.sync_all(channel), 1)
         self.assertEqual(Message.objects.filter(channel=channel).count(), 2)

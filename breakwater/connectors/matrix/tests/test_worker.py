@@ -46,9 +46,13 @@ class WorkerTestCase(TransactionTestCase):
         # `breakwater worker` as the console script runs it, but from this checkout's code
         # (the script imports whichever checkout the virtualenv was installed from).
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-        proc = subprocess.Popen(  # noqa: S603 (our own entry point)
-            [sys.executable, "-c", "from breakwater.cli import main; main(['worker'])"], env=env,
-            stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", "from breakwater.cli import main; main(['worker'])"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
         self.addCleanup(self.kill, proc)
         return proc
 
@@ -58,13 +62,21 @@ class WorkerTestCase(TransactionTestCase):
             proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
 
-    def wait_for(self, what: str, condition: Callable[[], bool], proc: subprocess.Popen[bytes],
-                 log: Path, timeout: float = 60) -> None:
+    def wait_for(
+        self,
+        what: str,
+        condition: Callable[[], bool],
+        proc: subprocess.Popen[bytes],
+        log: Path,
+        timeout: float = 60,
+    ) -> None:
         deadline = time.monotonic() + timeout
         while not condition():
             if proc.poll() is not None or time.monotonic() > deadline:
-                self.fail(f"no {what} (worker exit code {proc.poll()}):\n"
-                          f"{log.read_text(errors='replace')[-5000:]}")
+                self.fail(
+                    f"no {what} (worker exit code {proc.poll()}):\n"
+                    f"{log.read_text(errors='replace')[-5000:]}"
+                )
             time.sleep(0.05)
 
     def texts(self) -> list[str]:
@@ -74,15 +86,27 @@ class WorkerTestCase(TransactionTestCase):
         brand, customer = self.synapse.account("brand"), self.synapse.account("asiakas")
         room = customer.create_room(public=True, name="Yhteisö")
         owner = do_create_user("owner@example.org", "long enough pw", "matrix", Role.OWNER)
-        channel = do_create_channel(owner, "matrix", "Matrix", {
-            "homeserver": self.synapse.url, "user_id": brand.user_id,
-            "access_token": brand.access_token, "room_id": room})
+        channel = do_create_channel(
+            owner,
+            "matrix",
+            "Matrix",
+            {
+                "homeserver": self.synapse.url,
+                "user_id": brand.user_id,
+                "access_token": brand.access_token,
+                "room_id": room,
+            },
+        )
         log = Path(tempfile.mkdtemp()) / "worker.log"
 
         first = self.start_worker(log)
-        self.wait_for("first sync", lambda: bool(SyncState.objects.get(pk=channel.pk).cursor), first, log)
+        self.wait_for(
+            "first sync", lambda: bool(SyncState.objects.get(pk=channel.pk).cursor), first, log
+        )
         # The next poll is minutes away: only the open long poll can bring this in now.
-        self.assertGreater(SyncState.objects.get(pk=channel.pk).next_poll_at.timestamp(), time.time() + 60)
+        self.assertGreater(
+            SyncState.objects.get(pk=channel.pk).next_poll_at.timestamp(), time.time() + 60
+        )
         customer.send(room, "Suorana")
         self.wait_for("streamed message", lambda: self.texts() == ["Suorana"], first, log)
         self.kill(first)
@@ -91,15 +115,23 @@ class WorkerTestCase(TransactionTestCase):
         fetched = log.read_text(errors="replace").count("fetched 1 items")
         second = self.start_worker(log, pause=60)
         customer.send(room, "Katkon aikana")
-        self.wait_for("fetch of the new message",
-                      lambda: log.read_text(errors="replace").count("fetched 1 items") > fetched, second, log)
+        self.wait_for(
+            "fetch of the new message",
+            lambda: log.read_text(errors="replace").count("fetched 1 items") > fetched,
+            second,
+            log,
+        )
         second.send_signal(signal.SIGKILL)
         second.wait(timeout=30)
         self.assertEqual(self.texts(), ["Suorana"])
         self.assertEqual(SyncState.objects.get(pk=channel.pk).cursor, cursor)
 
         third = self.start_worker(log)
-        self.wait_for("the message the killed worker fetched",
-                      lambda: self.texts() == ["Katkon aikana", "Suorana"], third, log)
+        self.wait_for(
+            "the message the killed worker fetched",
+            lambda: self.texts() == ["Katkon aikana", "Suorana"],
+            third,
+            log,
+        )
         self.kill(third)
         self.assertEqual(Message.objects.count(), 2)
