@@ -153,6 +153,7 @@ def stop(state: str) -> None:
     subprocess.run(  # noqa: S603 (our own script)
         [BASH, str(SCRIPT), "stop", state], capture_output=True, timeout=60, check=False
     )
+    shutil.rmtree(state, ignore_errors=True)
 
 
 @dataclass
