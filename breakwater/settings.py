@@ -183,6 +183,7 @@ BREAKWATER_CONNECTORS = [
     "breakwater.connectors.api.connector.ApiConnector",
     "breakwater.connectors.rss.connector.RssConnector",
     "breakwater.connectors.mastodon.connector.MastodonConnector",
+    "breakwater.connectors.matrix.connector.MatrixConnector",
 ]
 BREAKWATER_FERNET_KEYS = [
     k for k in (env_secret("BREAKWATER_FERNET_KEYS") or "").split(",") if k.strip()

@@ -1,0 +1,137 @@
+"""A real ``breakwater worker`` follows a Matrix channel by its /sync long poll, and a worker
+killed between fetch and store loses nothing: the next one resumes from the saved cursor."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import TransactionTestCase
+
+from breakwater.connectors.matrix.tests.homeserver import Synapse
+from breakwater.core.actions import do_create_channel, do_create_user
+from breakwater.core.models import Role
+from breakwater.inbox.models import Message
+from breakwater.ingest.models import SyncState
+
+ROOT = Path(__file__).resolve().parents[4]
+pytestmark = [pytest.mark.xdist_group("matrix"), pytest.mark.usefixtures("synapse_on_class")]
+
+
+@pytest.mark.fault
+@pytest.mark.django_db(transaction=True)
+class WorkerTestCase(TransactionTestCase):
+    synapse: Synapse
+
+    def start_worker(self, log: Path, *, pause: float = 0.0) -> subprocess.Popen[bytes]:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "breakwater.settings_test",
+            "BREAKWATER_DATA_DIR": str(settings.DATA_DIR),
+            "BREAKWATER_TEST_DB_NAME": str(connection.settings_dict["NAME"]),
+            "BREAKWATER_SYNC_FAULT_PAUSE": str(pause),
+            "BREAKWATER_LOG_LEVEL": "INFO",
+        }
+        out = log.open("ab")
+        self.addCleanup(out.close)
+        # `breakwater worker` as the console script runs it, but from this checkout's code
+        # (the script imports whichever checkout the virtualenv was installed from).
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+        proc = subprocess.Popen(
+            [sys.executable, "-c", "from breakwater.cli import main; main(['worker'])"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
+        self.addCleanup(self.kill, proc)
+        return proc
+
+    @staticmethod
+    def kill(proc: subprocess.Popen[bytes]) -> None:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+
+    def wait_for(
+        self,
+        what: str,
+        condition: Callable[[], bool],
+        proc: subprocess.Popen[bytes],
+        log: Path,
+        timeout: float = 60,
+    ) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                self.fail(
+                    f"no {what} (worker exit code {proc.poll()}):\n"
+                    f"{log.read_text(errors='replace')[-5000:]}"
+                )
+            time.sleep(0.05)
+
+    def texts(self) -> list[str]:
+        return sorted(Message.objects.values_list("text", flat=True))
+
+    def test_the_worker_streams_and_a_kill_between_fetch_and_store_loses_nothing(self) -> None:
+        brand, customer = self.synapse.account("brand"), self.synapse.account("asiakas")
+        room = customer.create_room(public=True, name="Yhteisö")
+        owner = do_create_user("owner@example.org", "long enough pw", "matrix", Role.OWNER)
+        channel = do_create_channel(
+            owner,
+            "matrix",
+            "Matrix",
+            {
+                "homeserver": self.synapse.url,
+                "user_id": brand.user_id,
+                "access_token": brand.access_token,
+                "room_id": room,
+            },
+        )
+        log = Path(tempfile.mkdtemp()) / "worker.log"
+
+        first = self.start_worker(log)
+        self.wait_for(
+            "first sync", lambda: bool(SyncState.objects.get(pk=channel.pk).cursor), first, log
+        )
+        # The next poll is minutes away: only the open long poll can bring this in now.
+        self.assertGreater(
+            SyncState.objects.get(pk=channel.pk).next_poll_at.timestamp(), time.time() + 60
+        )
+        customer.send(room, "Suorana")
+        self.wait_for("streamed message", lambda: self.texts() == ["Suorana"], first, log)
+        self.kill(first)
+
+        cursor = SyncState.objects.get(pk=channel.pk).cursor
+        fetched = log.read_text(errors="replace").count("fetched 1 items")
+        second = self.start_worker(log, pause=60)
+        customer.send(room, "Katkon aikana")
+        self.wait_for(
+            "fetch of the new message",
+            lambda: log.read_text(errors="replace").count("fetched 1 items") > fetched,
+            second,
+            log,
+        )
+        second.send_signal(signal.SIGKILL)
+        second.wait(timeout=30)
+        self.assertEqual(self.texts(), ["Suorana"])
+        self.assertEqual(SyncState.objects.get(pk=channel.pk).cursor, cursor)
+
+        third = self.start_worker(log)
+        self.wait_for(
+            "the message the killed worker fetched",
+            lambda: self.texts() == ["Katkon aikana", "Suorana"],
+            third,
+            log,
+        )
+        self.kill(third)
+        self.assertEqual(Message.objects.count(), 2)
