@@ -1,0 +1,72 @@
+"""The SMTP side of the Dovecot test server (scripts/servers/dovecot.sh): aiosmtpd on loopback,
+AUTH PLAIN/LOGIN checked against Dovecot's passwd-file, every accepted mail handed to Dovecot
+over LMTP (which refuses unknown recipients, so nothing leaves the machine).
+
+Usage: python smtp_relay.py <smtp_port> <lmtp_port> <passwd_file>
+"""
+
+from __future__ import annotations
+
+import signal
+import smtplib
+import sys
+import threading
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+
+def passwords(path: str) -> dict[str, str]:
+    users = {}
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            user, _, rest = line.strip().partition(":")
+            secret = rest.split(":", 1)[0]
+            if user and secret.startswith("{PLAIN}"):
+                users[user] = secret.removeprefix("{PLAIN}")
+    return users
+
+
+class Relay:
+    def __init__(self, lmtp_port: int) -> None:
+        self.lmtp_port = lmtp_port
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        try:
+            with smtplib.LMTP("127.0.0.1", self.lmtp_port) as lmtp:
+                lmtp.sendmail(envelope.mail_from, envelope.rcpt_tos, envelope.original_content)
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, text = next(iter(exc.recipients.values()))
+            return f"{code} {text.decode(errors='replace')}"
+        except smtplib.SMTPResponseException as exc:
+            return f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace')}"
+        return "250 OK delivered to Dovecot"
+
+
+def authenticator(passwd_file: str):
+    def check(server, session, envelope, mechanism, auth_data):
+        if not isinstance(auth_data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        user, password = auth_data.login.decode(), auth_data.password.decode()
+        return AuthResult(success=passwords(passwd_file).get(user) == password)
+
+    return check
+
+
+def main() -> None:
+    smtp_port, lmtp_port, passwd_file = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    controller = Controller(
+        Relay(lmtp_port), hostname="127.0.0.1", port=smtp_port,
+        authenticator=authenticator(passwd_file), auth_required=True, auth_require_tls=False,
+    )
+    controller.start()
+    print("SMTP relay ready", flush=True)
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    while not done.wait(1.0):
+        pass
+    controller.stop()
+
+
+if __name__ == "__main__":
+    main()
