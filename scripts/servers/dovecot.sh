@@ -103,6 +103,13 @@ service lmtp {
     port = $lmtp
   }
 }
+# No growing delays after failed logins (tests refuse passwords on purpose, all from 127.0.0.1):
+# the documented way to turn Dovecot's auth penalty off.
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
 protocol lmtp {
   postmaster_address = postmaster@example.test
 }
@@ -120,8 +127,10 @@ start() {
   if [ -f "$dir/ports" ]; then read -r imap lmtp smtp <"$dir/ports"
   else imap="$(free_port)"; lmtp="$(free_port)"; smtp="$(free_port)"; echo "$imap $lmtp $smtp" >"$dir/ports"; fi
   [ -f "$dir/dovecot.conf" ] || configure "$dir" "$imap" "$lmtp"
-  dovecot -c "$dir/dovecot.conf" || { echo "dovecot: did not start" >&2; tail -40 "$dir/dovecot.log" >&2 2>/dev/null; exit 1; }
-  setsid "$PY" "$HERE/smtp_relay.py" "$smtp" "$lmtp" "$dir/passwd" >"$dir/smtp.log" 2>&1 & echo $! >"$dir/smtp.pid"
+  # Both detach with their output in files: a caller reading our stdout gets its end-of-file.
+  dovecot -c "$dir/dovecot.conf" </dev/null >"$dir/start.log" 2>&1 \
+    || { echo "dovecot: did not start" >&2; cat "$dir/start.log" >&2; tail -40 "$dir/dovecot.log" >&2 2>/dev/null; exit 1; }
+  setsid "$PY" "$HERE/smtp_relay.py" "$smtp" "$lmtp" "$dir/passwd" </dev/null >"$dir/smtp.log" 2>&1 & echo $! >"$dir/smtp.pid"
   local i
   for i in $(seq 1 200); do
     if answers "$imap" && answers "$lmtp" && answers "$smtp"; then

@@ -159,7 +159,9 @@ class EmailConnector(Connector):
         batch, more = uids[:budget], len(uids) > budget
         fetched = self._fetch(client, folder, batch, uidvalidity=uidvalidity, sent=sent)
         newest = max([state.newest, *(r.date().isoformat() for _, r, _ in fetched)])
-        last = max([state.last_uid, *batch])
+        # Every UID below UIDNEXT (read before the search) that exists was found by it.
+        seen_all = [] if more else [int(info[b"UIDNEXT"]) - 1]
+        last = max([state.last_uid, *batch, *seen_all])
         return [item for _, _, item in fetched], FolderCursor(uidvalidity, last, newest), more
 
     def _poll_with(self, client: IMAPClient, cursor: str | None) -> Page:
@@ -182,21 +184,18 @@ class EmailConnector(Connector):
             return self._poll_with(client, cursor)
 
     def stream(self, cursor: str | None) -> Iterator[Page]:
-        """IMAP IDLE on the inbox: a page as soon as new mail arrives (and an empty one after
-        each quiet ``idle_seconds``, so the engine can tell the stream is alive)."""
+        """IMAP IDLE on the inbox: a page as soon as new mail arrives, and one after each quiet
+        ``idle_seconds`` (so the Sent folder is read too, and the engine sees the stream live)."""
         with mailbox.imap_session(self.config, timeout=self.idle_seconds + 60) as client, \
                 mailbox.imap_errors(self.config["imap_host"]):
-            page = self._poll_with(client, cursor)
-            yield page
-            cursor = page.cursor
             while True:
-                client.select_folder(INBOX, readonly=True)
-                if not mailbox.wait_for_news(client, self.idle_seconds):
-                    yield Page(items=[], cursor=None)
-                    continue
                 page = self._poll_with(client, cursor)
                 cursor = page.cursor
                 yield page
+                info = client.select_folder(INBOX, readonly=True)
+                if page.more or int(info[b"UIDNEXT"]) > load_cursor(cursor)[INBOX].last_uid + 1:
+                    continue  # mail came while the page was being stored
+                mailbox.wait_for_news(client, self.idle_seconds)
 
     def reconcile(self, since: datetime) -> list[InboundItem]:
         items: list[InboundItem] = []

@@ -127,13 +127,12 @@ def check_smtp(config: Mapping[str, Any]) -> None:
         pass
 
 
-def wait_for_news(client: IMAPClient, seconds: float) -> bool:
-    """IMAP IDLE on the selected folder: True as soon as the server reports new mail
-    (EXISTS), False after ``seconds`` of quiet."""
+def wait_for_news(client: IMAPClient, seconds: float) -> None:
+    """IMAP IDLE on the selected folder until the server reports a change (new mail is an
+    EXISTS) or ``seconds`` pass quietly."""
     client.idle()
     try:
-        responses = client.idle_check(timeout=seconds)
+        client.idle_check(timeout=seconds)
     finally:
         client.idle_done()
-    return any(isinstance(r, tuple) and len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
 
