@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import time
 import uuid
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -24,8 +24,6 @@ from breakwater.outbox import actions as outbox
 from breakwater.outbox.models import Delivery, DeliveryStatus
 from breakwater.test import BaseTestCase
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-RECEIPT = (FIXTURES / "question_with_attachment.eml").read_bytes()
 DOVECOT_REFUSAL = "[AUTHENTICATIONFAILED] Authentication failed."
 _keys = itertools.count(1)
 
@@ -133,7 +131,7 @@ class EmailChannelTestCase(BaseTestCase):
         self.assertEqual(sync.sync_once(), 0)
         self.assertEqual(sync.store_page(channel, connector, connector.poll(again.cursor)), 0)
         # Reconciliation sees all three and recovers nothing.
-        SyncState.objects.filter(pk=channel.pk).update(last_success_at=timezone.now() + timezone.timedelta(hours=1))
+        SyncState.objects.filter(pk=channel.pk).update(last_success_at=timezone.now() + timedelta(hours=1))
         run = sync.reconcile_channel(channel.pk)
         self.assertEqual((run.checked, run.recovered, run.error), (3, 0, ""))
         self.assertEqual(Message.objects.filter(channel=channel).count(), 3)
@@ -223,8 +221,16 @@ class EmailChannelTestCase(BaseTestCase):
         self.assertIsNone(connector.find_delivery(reply))
         connector.send_reply(reply)
         Delivery.objects.filter(idempotency_key=key).update(status=DeliveryStatus.UNKNOWN, attempts=1)
+        # Meanwhile the mailbox's copies of the reply come in by polling, before the outbox knows.
+        due_now(channel)
+        self.assertEqual(sync.sync_once(), 1)
         run_outbox()
         delivery = Delivery.objects.get(idempotency_key=key)
-        self.assertEqual((delivery.status, delivery.external_id),
-                         (DeliveryStatus.SENT, reply_message_id(key, self.support)))
+        msgid = reply_message_id(key, self.support)
+        self.assertEqual((delivery.status, delivery.external_id), (DeliveryStatus.SENT, msgid))
         self.assertEqual(len(self.mail.messages(self.customer, at_least=1)), 1)
+        # One reply in the conversation: the one typed in Breakwater, now carrying the Message-ID.
+        conv.refresh_from_db()
+        self.assertEqual(list(conv.messages.order_by("pk").values_list("external_id", "sent_by_id")),
+                         [(question, None), (msgid, self.bob.user_id)])
+        self.assertEqual(conv.message_count, 2)
