@@ -4,12 +4,14 @@
 #   install          Debian's dovecot-core dovecot-imapd dovecot-lmtpd (apt-get, needs root), the
 #                    unprivileged mail user `mailtest`, and a venv with aiosmtpd in the cache
 #   start <dir>      a private instance (config, passwd-file, maildirs, logs under <dir>) on free
-#                    loopback ports; prints IMAP_PORT=, SMTP_PORT=, LMTP_PORT=, PASSWD_FILE=;
+#                    loopback ports; prints IMAP_PORT= (STARTTLS offered), IMAPS_PORT=, SMTP_PORT=
+#                    (STARTTLS offered), SMTPS_PORT=, LMTP_PORT=, PASSWD_FILE=, and TLS_CA= (the
+#                    self-signed certificate for 127.0.0.1 and localhost both servers use);
 #                    users are lines `user@example.test:{PLAIN}secret` in PASSWD_FILE (re-read on
 #                    every login, so tests add users and change passwords there)
 #   stop <dir>       stop it
-# Never touches /etc/dovecot: Dovecot runs on its own config file (`dovecot -c`). No TLS
-# (loopback only); mail for addresses that are not in the passwd-file is refused.
+# Never touches /etc/dovecot: Dovecot runs on its own config file (`dovecot -c`). Plain logins
+# are allowed too (loopback only); mail for addresses that are not in the passwd-file is refused.
 set -euo pipefail
 AIOSMTPD_VERSION=1.4.6
 CACHE="${BREAKWATER_SERVERS_CACHE:-$HOME/.cache/breakwater/servers}"
@@ -24,6 +26,7 @@ install() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       dovecot-core dovecot-imapd dovecot-lmtpd >/dev/null
   fi
+  command -v openssl >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssl >/dev/null
   if [ "$(id -u)" = 0 ] && ! id "$MAIL_USER" >/dev/null 2>&1; then
     useradd -r -M -s /usr/sbin/nologin "$MAIL_USER"   # the mail uid must not be root
   fi
@@ -41,7 +44,7 @@ free_port() {
 }
 
 configure() {
-  local dir="$1" imap="$2" lmtp="$3" owner uid gid users
+  local dir="$1" imap="$2" lmtp="$3" imaps="$4" owner uid gid users
   if [ "$(id -u)" = 0 ]; then
     owner="$MAIL_USER"; users=""
   else  # a non-root Dovecot runs every process as the current user
@@ -55,6 +58,10 @@ default_internal_user = $owner"
   # Dovecot's auth and mail processes run as other users: they must reach <dir> (so put it
   # in a directory everyone may traverse, like /tmp, not in a 0700 pytest tmp dir).
   chmod 0755 "$dir"; chmod 0644 "$dir/passwd"
+  mkdir -p "$dir/tls"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=localhost" \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    -keyout "$dir/tls/key.pem" -out "$dir/tls/cert.pem" >/dev/null 2>&1
   cat >"$dir/dovecot.conf" <<CONF
 base_dir = $dir/run
 state_dir = $dir/state
@@ -63,7 +70,9 @@ instance_name = breakwater-$imap
 $users
 listen = 127.0.0.1
 protocols = imap lmtp
-ssl = no
+ssl = yes
+ssl_cert = <$dir/tls/cert.pem
+ssl_key = <$dir/tls/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_failure_delay = 0
@@ -94,7 +103,8 @@ service imap-login {
     port = $imap
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = $imaps
   }
 }
 service lmtp {
@@ -123,18 +133,23 @@ answers() {  # host port: does something accept connections there?
 start() {
   local dir; mkdir -p "$1"; dir="$(cd "$1" && pwd)"
   command -v dovecot >/dev/null && [ -f "$HOME_DIR/.installed" ] || { echo "dovecot: not installed; run $0 install" >&2; exit 1; }
-  local imap lmtp smtp
-  if [ -f "$dir/ports" ]; then read -r imap lmtp smtp <"$dir/ports"
-  else imap="$(free_port)"; lmtp="$(free_port)"; smtp="$(free_port)"; echo "$imap $lmtp $smtp" >"$dir/ports"; fi
-  [ -f "$dir/dovecot.conf" ] || configure "$dir" "$imap" "$lmtp"
+  local imap lmtp smtp imaps smtps
+  if [ -f "$dir/ports" ]; then read -r imap lmtp smtp imaps smtps <"$dir/ports"
+  else
+    imap="$(free_port)"; lmtp="$(free_port)"; smtp="$(free_port)"; imaps="$(free_port)"; smtps="$(free_port)"
+    echo "$imap $lmtp $smtp $imaps $smtps" >"$dir/ports"
+  fi
+  [ -f "$dir/dovecot.conf" ] || configure "$dir" "$imap" "$lmtp" "$imaps"
   # Both detach with their output in files: a caller reading our stdout gets its end-of-file.
   dovecot -c "$dir/dovecot.conf" </dev/null >"$dir/start.log" 2>&1 \
     || { echo "dovecot: did not start" >&2; cat "$dir/start.log" >&2; tail -40 "$dir/dovecot.log" >&2 2>/dev/null; exit 1; }
-  setsid "$PY" "$HERE/smtp_relay.py" "$smtp" "$lmtp" "$dir/passwd" </dev/null >"$dir/smtp.log" 2>&1 & echo $! >"$dir/smtp.pid"
+  setsid "$PY" "$HERE/smtp_relay.py" "$smtp" "$smtps" "$lmtp" "$dir/passwd" \
+    "$dir/tls/cert.pem" "$dir/tls/key.pem" </dev/null >"$dir/smtp.log" 2>&1 & echo $! >"$dir/smtp.pid"
   local i
   for i in $(seq 1 200); do
-    if answers "$imap" && answers "$lmtp" && answers "$smtp"; then
-      echo "IMAP_PORT=$imap"; echo "SMTP_PORT=$smtp"; echo "LMTP_PORT=$lmtp"; echo "PASSWD_FILE=$dir/passwd"
+    if answers "$imap" && answers "$imaps" && answers "$lmtp" && answers "$smtp" && answers "$smtps"; then
+      echo "IMAP_PORT=$imap"; echo "IMAPS_PORT=$imaps"; echo "SMTP_PORT=$smtp"; echo "SMTPS_PORT=$smtps"
+      echo "LMTP_PORT=$lmtp"; echo "PASSWD_FILE=$dir/passwd"; echo "TLS_CA=$dir/tls/cert.pem"
       return
     fi
     if ! kill -0 "$(cat "$dir/smtp.pid")" 2>/dev/null; then

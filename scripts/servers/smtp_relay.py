@@ -1,14 +1,16 @@
 """The SMTP side of the Dovecot test server (scripts/servers/dovecot.sh): aiosmtpd on loopback,
 AUTH PLAIN/LOGIN checked against Dovecot's passwd-file, every accepted mail handed to Dovecot
-over LMTP (which refuses unknown recipients, so nothing leaves the machine).
+over LMTP (which refuses unknown recipients, so nothing leaves the machine). One port speaks
+plain SMTP with STARTTLS offered, the other implicit TLS (as port 465 does).
 
-Usage: python smtp_relay.py <smtp_port> <lmtp_port> <passwd_file>
+Usage: python smtp_relay.py <smtp_port> <smtps_port> <lmtp_port> <passwd_file> <cert> <key>
 """
 
 from __future__ import annotations
 
 import signal
 import smtplib
+import ssl
 import sys
 import threading
 
@@ -54,19 +56,25 @@ def authenticator(passwd_file: str):
 
 
 def main() -> None:
-    smtp_port, lmtp_port, passwd_file = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-    controller = Controller(
-        Relay(lmtp_port), hostname="127.0.0.1", port=smtp_port,
-        authenticator=authenticator(passwd_file), auth_required=True, auth_require_tls=False,
-    )
-    controller.start()
+    smtp_port, smtps_port, lmtp_port = (int(a) for a in sys.argv[1:4])
+    passwd_file, cert, key = sys.argv[4:7]
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert, key)
+    common = {"hostname": "127.0.0.1", "authenticator": authenticator(passwd_file),
+              "auth_required": True, "auth_require_tls": False}
+    controllers = [
+        Controller(Relay(lmtp_port), port=smtp_port, tls_context=tls, require_starttls=False, **common),
+        Controller(Relay(lmtp_port), port=smtps_port, ssl_context=tls, **common),
+    ]
+    for controller in controllers:
+        controller.start()
     print("SMTP relay ready", flush=True)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     while not done.wait(1.0):
         pass
-    controller.stop()
-
+    for controller in controllers:
+        controller.stop()
 
 if __name__ == "__main__":
     main()

@@ -31,6 +31,10 @@ class MailServer:
     imap_port: int
     smtp_port: int
     passwd_file: Path
+    # Implicit TLS ports, and the self-signed certificate both servers present.
+    imaps_port: int
+    smtps_port: int
+    tls_ca: Path
 
     def _passwords(self) -> dict[str, str]:
         lines = self.passwd_file.read_text().splitlines()
@@ -62,10 +66,12 @@ class MailServer:
     def set_password(self, address: str, password: str) -> None:
         self.add_user(address, password)
 
-    def channel_config(self, address: str, password: str | None = None) -> dict[str, Any]:
-        return {"imap_host": HOST, "imap_port": self.imap_port, "smtp_host": HOST,
-                "smtp_port": self.smtp_port, "username": address,
-                "password": password or self._passwords()[address], "address": address, "tls": "none"}
+    def channel_config(self, address: str, password: str | None = None, *, tls: str = "none") -> dict[str, Any]:
+        implicit = tls == "ssl"
+        return {"imap_host": HOST, "imap_port": self.imaps_port if implicit else self.imap_port,
+                "smtp_host": HOST, "smtp_port": self.smtps_port if implicit else self.smtp_port,
+                "username": address, "password": password or self._passwords()[address],
+                "address": address, "tls": tls}
 
     def send(self, sender: str, to: str, subject: str, text: str, *, reply_to: EmailMessage | None = None,
              attachment: tuple[str, str, bytes] | None = None) -> str:
@@ -138,7 +144,8 @@ def start() -> MailServer:
                            f"`{SCRIPT} install` first?\n{result.stdout}\n{result.stderr}")
     values = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
     return MailServer(dir=directory, imap_port=int(values["IMAP_PORT"]), smtp_port=int(values["SMTP_PORT"]),
-                      passwd_file=Path(values["PASSWD_FILE"]))
+                      passwd_file=Path(values["PASSWD_FILE"]), imaps_port=int(values["IMAPS_PORT"]),
+                      smtps_port=int(values["SMTPS_PORT"]), tls_ca=Path(values["TLS_CA"]))
 
 
 def stop(server: MailServer) -> None:

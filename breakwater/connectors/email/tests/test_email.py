@@ -4,9 +4,11 @@ replies out threaded, poll/stream/reconcile without duplicates, password changes
 from __future__ import annotations
 
 import itertools
+import os
 import time
 import uuid
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -56,9 +58,9 @@ class EmailChannelTestCase(BaseTestCase):
         self.mail.add_user(self.support, "support-pw")
         self.mail.add_user(self.customer, "customer-pw")
 
-    def connect(self, address: str | None = None, name: str = "Support mail") -> Channel:
+    def connect(self, address: str | None = None, name: str = "Support mail", tls: str = "none") -> Channel:
         response = self.api("post", "/api/v1/channels", self.alice_token, json={
-            "network": "email", "name": name, "config": self.mail.channel_config(address or self.support)})
+            "network": "email", "name": name, "config": self.mail.channel_config(address or self.support, tls=tls)})
         self.assertEqual(response.status_code, 201, response.content)
         return Channel.objects.get(pk=response.json()["id"])
 
@@ -234,3 +236,21 @@ class EmailChannelTestCase(BaseTestCase):
         self.assertEqual(list(conv.messages.order_by("pk").values_list("external_id", "sent_by_id")),
                          [(question, None), (msgid, self.bob.user_id)])
         self.assertEqual(conv.message_count, 2)
+
+    def test_ssl_and_starttls_channels_read_and_reply_over_verified_tls(self) -> None:
+        # The servers' certificate is self-signed: unknown to the system, refused with the reason.
+        response = self.api("post", "/api/v1/channels", self.alice_token, json={
+            "network": "email", "name": "Untrusted", "config": self.mail.channel_config(self.support, tls="ssl")})
+        self.assertEqual(response.status_code, 422)
+        self.assertIn("CERTIFICATE_VERIFY_FAILED", response.json()["error"])
+        # Trusted (as a company CA would be), both modes work end to end.
+        with mock.patch.dict(os.environ, {"SSL_CERT_FILE": str(self.mail.tls_ca)}):
+            for tls in ("ssl", "starttls"):
+                address = self.support.replace("support-", f"{tls}-")
+                self.mail.add_user(address, "tls-pw")
+                question = self.mail.send(self.customer, address, f"Kysymys ({tls})", "Salattu?")
+                channel = self.connect(address, name=f"Mail over {tls}", tls=tls)
+                self.assertEqual(sync.sync_once(), 1)
+                self.reply(Conversation.objects.get(channel=channel, thread_key=question), f"Kyllä, {tls}.")
+        answers = self.mail.messages(self.customer, at_least=2)
+        self.assertEqual(sorted(a.get_content().strip() for a in answers), ["Kyllä, ssl.", "Kyllä, starttls."])
