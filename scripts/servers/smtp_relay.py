@@ -30,8 +30,16 @@ def passwords(path: str) -> dict[str, str]:
 
 
 class Relay:
-    def __init__(self, lmtp_port: int) -> None:
+    def __init__(self, lmtp_port: int, passwd_file: str) -> None:
         self.lmtp_port = lmtp_port
+        self.passwd_file = passwd_file
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        # Like an MTA with a mailbox map: unknown recipients are refused at RCPT, not bounced later.
+        if address not in passwords(self.passwd_file):
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
         try:
@@ -63,8 +71,8 @@ def main() -> None:
     common = {"hostname": "127.0.0.1", "authenticator": authenticator(passwd_file),
               "auth_required": True, "auth_require_tls": False}
     controllers = [
-        Controller(Relay(lmtp_port), port=smtp_port, tls_context=tls, require_starttls=False, **common),
-        Controller(Relay(lmtp_port), port=smtps_port, ssl_context=tls, **common),
+        Controller(Relay(lmtp_port, passwd_file), port=smtp_port, tls_context=tls, require_starttls=False, **common),
+        Controller(Relay(lmtp_port, passwd_file), port=smtps_port, ssl_context=tls, **common),
     ]
     for controller in controllers:
         controller.start()

@@ -186,8 +186,7 @@ class EmailConnector(Connector):
     def stream(self, cursor: str | None) -> Iterator[Page]:
         """IMAP IDLE on the inbox: a page as soon as new mail arrives, and one after each quiet
         ``idle_seconds`` (so the Sent folder is read too, and the engine sees the stream live)."""
-        with mailbox.imap_session(self.config, timeout=self.idle_seconds + 60) as client, \
-                mailbox.imap_errors(self.config["imap_host"]):
+        with mailbox.imap_session(self.config, timeout=self.idle_seconds + 60) as client:
             while True:
                 page = self._poll_with(client, cursor)
                 cursor = page.cursor
@@ -236,6 +235,8 @@ class EmailConnector(Connector):
         ours = address.lower() in [a.lower() for _, a in parsing.addresses(parent, "From")]
         # Answer the customer: the sender (or Reply-To); on our own message, its recipients.
         to = parsing.addresses(parent, "To" if ours else "Reply-To") or parsing.addresses(parent, "From")
+        if not to:
+            raise ConnectorError(f"the message {parent_msgid} names no sender to answer", permanent=True)
         subject = str(parent.get("Subject") or "").strip()
         message = EmailMessage()
         message["From"] = address
@@ -258,7 +259,7 @@ class EmailConnector(Connector):
                                      permanent=True)
             message, recipients = self._compose(reply, found[1])
             # The channel's own address on the envelope: the server keeps a copy of what it took.
-            mailbox.smtp_send(self.config, message, [*recipients, self.config["address"]])
+            mailbox.smtp_send(self.config, message, recipients, copy_to=self.config["address"])
             self._append_to_sent(client, message)
         return DeliveryResult(external_id=str(message["Message-ID"]))
 

@@ -25,13 +25,15 @@ DEFAULT_PORTS = {"imap": {"none": 143, "starttls": 143, "ssl": 993},
                  "smtp": {"none": 25, "starttls": 587, "ssl": 465}}
 
 
-def _text(exc: BaseException) -> str:
-    arg = exc.args[0] if exc.args else exc
-    return (arg.decode(errors="replace") if isinstance(arg, bytes) else str(arg)).strip() or type(exc).__name__
+def _text(said: BaseException | bytes | str) -> str:
+    """A server's words, from an exception or a raw reply."""
+    if isinstance(said, BaseException):
+        said = said.args[0] if said.args else type(said).__name__
+    return (said.decode(errors="replace") if isinstance(said, bytes) else str(said)).strip()
 
 
 @contextlib.contextmanager
-def imap_errors(host: str) -> Iterator[None]:
+def _imap_errors(host: str) -> Iterator[None]:
     try:
         yield
     except LoginError as exc:
@@ -48,7 +50,7 @@ def imap_errors(host: str) -> Iterator[None]:
 def imap_session(config: Mapping[str, Any], *, timeout: float = TIMEOUT) -> Iterator[IMAPClient]:
     """A signed-in IMAP session; logged out (or just closed) when done."""
     host, tls = config["imap_host"], config["tls"]
-    with imap_errors(host):
+    with _imap_errors(host):
         client = IMAPClient(host, port=int(config["imap_port"]), ssl=tls == "ssl",
                             ssl_context=ssl.create_default_context(), timeout=timeout)
         try:
@@ -77,7 +79,7 @@ def find_by_message_id(client: IMAPClient, folder: str, msgid: str) -> list[int]
 
 
 @contextlib.contextmanager
-def smtp_errors(host: str, *, handed_over: list[bool]) -> Iterator[None]:
+def _smtp_errors(host: str, *, handed_over: list[bool]) -> Iterator[None]:
     try:
         yield
     except smtplib.SMTPAuthenticationError as exc:
@@ -99,7 +101,7 @@ def smtp_errors(host: str, *, handed_over: list[bool]) -> Iterator[None]:
 @contextlib.contextmanager
 def _smtp_session(config: Mapping[str, Any], handed_over: list[bool]) -> Iterator[smtplib.SMTP]:
     host, tls = config["smtp_host"], config["tls"]
-    with smtp_errors(host, handed_over=handed_over):
+    with _smtp_errors(host, handed_over=handed_over):
         context = ssl.create_default_context()
         port = int(config["smtp_port"])
         smtp = (smtplib.SMTP_SSL(host, port, timeout=TIMEOUT, context=context) if tls == "ssl"
@@ -114,11 +116,19 @@ def _smtp_session(config: Mapping[str, Any], handed_over: list[bool]) -> Iterato
             yield smtp
 
 
-def smtp_send(config: Mapping[str, Any], message: EmailMessage, recipients: list[str]) -> None:
+def smtp_send(config: Mapping[str, Any], message: EmailMessage, recipients: list[str],
+              copy_to: str) -> None:
+    """Send to ``recipients`` and a copy to ``copy_to``; refused recipients are an error even
+    when the copy was taken."""
     handed_over = [False]
     with _smtp_session(config, handed_over) as smtp:
         handed_over[0] = True
-        smtp.send_message(message, from_addr=config["address"], to_addrs=recipients)
+        refused = smtp.send_message(message, from_addr=config["address"], to_addrs=[*recipients, copy_to])
+    missed = {r: answer for r, answer in refused.items() if r in recipients}
+    if missed:
+        code, text = next(iter(missed.values()))
+        raise ConnectorError(f"SMTP server {config['smtp_host']} refused the recipient: {code} {_text(text)}",
+                             permanent=code >= 500, retry_after=None if code >= 500 else 300)
 
 
 def check_smtp(config: Mapping[str, Any]) -> None:

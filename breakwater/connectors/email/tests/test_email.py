@@ -254,3 +254,20 @@ class EmailChannelTestCase(BaseTestCase):
                 self.reply(Conversation.objects.get(channel=channel, thread_key=question), f"Kyllä, {tls}.")
         answers = self.mail.messages(self.customer, at_least=2)
         self.assertEqual(sorted(a.get_content().strip() for a in answers), ["Kyllä, ssl.", "Kyllä, starttls."])
+
+    def test_a_refused_recipient_fails_the_reply_with_the_servers_words(self) -> None:
+        # Mail from outside (delivered by another server) whose sender our SMTP server refuses.
+        outsider = f"nobody-{uuid.uuid4().hex[:6]}@example.org"
+        client = self.mail.imap(self.support)
+        try:
+            client.append("INBOX", f"From: {outsider}\r\nTo: {self.support}\r\nSubject: Hei\r\n"
+                                   f"Message-ID: <outside-{outsider}>\r\n\r\nHei vaan\r\n".encode())
+        finally:
+            client.logout()
+        channel = self.connect()
+        self.assertEqual(sync.sync_once(), 1)
+        sent = self.reply(Conversation.objects.get(channel=channel), "Kiitos viestistä!")
+        delivery = Delivery.objects.get(ref=f"message:{sent.pk}")
+        self.assertEqual(delivery.status, DeliveryStatus.FAILED)
+        self.assertIn("550 5.1.1", delivery.error)
+        self.assertIn("User unknown", sent.delivery_error)
