@@ -129,7 +129,7 @@ class EmailConnector(Connector):
         return [(INBOX, False), *([(sent, True)] if sent else [])]
 
     def _fetch(self, client: IMAPClient, folder: str, uids: list[int], *, uidvalidity: int,
-               sent: bool) -> list[tuple[int, datetime, InboundItem]]:
+               sent: bool) -> list[tuple[datetime, InboundItem]]:
         fetched = []
         for uid, data in sorted(client.fetch(uids, ["BODY.PEEK[]", "INTERNALDATE"]).items()):
             received = data.get(b"INTERNALDATE") or datetime.now(UTC)
@@ -137,7 +137,7 @@ class EmailConnector(Connector):
             item = parsing.to_item(
                 data[b"BODY[]"], network=self.key, channel=self.channel, address=self.config["address"],
                 folder=folder, uidvalidity=uidvalidity, uid=uid, sent_folder=sent, received=received)
-            fetched.append((uid, received, item))
+            fetched.append((received, item))
         return fetched
 
     def _new_in_folder(self, client: IMAPClient, folder: str, sent: bool, state: FolderCursor,
@@ -158,11 +158,11 @@ class EmailConnector(Connector):
             uids = sorted(u for u in client.search(["UID", f"{state.last_uid + 1}:*"]) if u > state.last_uid)
         batch, more = uids[:budget], len(uids) > budget
         fetched = self._fetch(client, folder, batch, uidvalidity=uidvalidity, sent=sent)
-        newest = max([state.newest, *(r.date().isoformat() for _, r, _ in fetched)])
+        newest = max([state.newest, *(r.date().isoformat() for r, _ in fetched)])
         # Every UID below UIDNEXT (read before the search) that exists was found by it.
-        seen_all = [] if more else [int(info[b"UIDNEXT"]) - 1]
+        seen_all = [int(info[b"UIDNEXT"]) - 1] if b"UIDNEXT" in info and not more else []
         last = max([state.last_uid, *batch, *seen_all])
-        return [item for _, _, item in fetched], FolderCursor(uidvalidity, last, newest), more
+        return [item for _, item in fetched], FolderCursor(uidvalidity, last, newest), more
 
     def _poll_with(self, client: IMAPClient, cursor: str | None) -> Page:
         folders = load_cursor(cursor)
@@ -192,7 +192,7 @@ class EmailConnector(Connector):
                 cursor = page.cursor
                 yield page
                 info = client.select_folder(INBOX, readonly=True)
-                if page.more or int(info[b"UIDNEXT"]) > load_cursor(cursor)[INBOX].last_uid + 1:
+                if page.more or int(info.get(b"UIDNEXT", 0)) > load_cursor(cursor)[INBOX].last_uid + 1:
                     continue  # mail came while the page was being stored
                 mailbox.wait_for_news(client, self.idle_seconds)
 
@@ -203,7 +203,7 @@ class EmailConnector(Connector):
                 info = client.select_folder(folder, readonly=True)
                 uids = sorted(client.search(["SINCE", since.date()]))
                 fetched = self._fetch(client, folder, uids, uidvalidity=int(info[b"UIDVALIDITY"]), sent=sent)
-                items.extend(item for _, _, item in fetched if item.created_at >= since)
+                items.extend(item for _, item in fetched if item.created_at >= since)
         return items
 
     def fetch_attachment(self, media: Mapping[str, Any], message_id: str) -> bytes:

@@ -137,6 +137,13 @@ class EmailChannelTestCase(BaseTestCase):
         run = sync.reconcile_channel(channel.pk)
         self.assertEqual((run.checked, run.recovered, run.error), (3, 0, ""))
         self.assertEqual(Message.objects.filter(channel=channel).count(), 3)
+        # One is lost on our side (a restore from an older backup): reconciliation brings it back.
+        Message.objects.filter(channel=channel, external_id=ids[0]).delete()
+        run = sync.reconcile_channel(channel.pk)
+        self.assertEqual((run.checked, run.recovered), (3, 1))
+        detail = self.api("get", f"/api/v1/channels/{channel.pk}", self.alice_token).json()
+        self.assertEqual(detail["recovered_gaps"], 1)
+        self.assertEqual(Message.objects.filter(channel=channel).count(), 3)
 
     def test_a_wrong_password_is_a_422_with_dovecots_words(self) -> None:
         config = self.mail.channel_config(self.support, password="wrong")
