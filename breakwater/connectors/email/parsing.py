@@ -82,6 +82,16 @@ def plain_text(markup: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
+def _no_remote_images(tag: str, attribute: str, value: str) -> str | None:
+    # Remote images in mail are mostly trackers: showing the mail must not tell the sender.
+    return None if tag == "img" and attribute in ("src", "srcset") else value
+
+
+def sanitise(markup: str) -> str:
+    """Mail HTML safe to show: nh3's allow-list, and no remote images."""
+    return nh3.clean(markup, attribute_filter=_no_remote_images)
+
+
 def _content(part: EmailMessage) -> str:
     try:
         return str(part.get_content())
@@ -108,7 +118,7 @@ def body(msg: EmailMessage) -> Body:
         text = _content(plain).strip()
     else:
         text = plain_text(markup) if markup else ""
-    return Body(text=text, html=nh3.clean(markup) if markup else None, parts=used)
+    return Body(text=text, html=sanitise(markup) if markup else None, parts=used)
 
 
 def attachments(msg: EmailMessage, skip: tuple[int, ...] = ()) -> list[dict[str, Any]]:

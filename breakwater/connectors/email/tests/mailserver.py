@@ -4,6 +4,7 @@ send mail, read a mailbox, make a folder renumber its UIDs."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import smtplib
 import subprocess
@@ -55,13 +56,17 @@ class MailServer:
         # Dovecot reads a changed passwd-file again at most once a second.
         deadline = time.monotonic() + timeout
         while True:
+            client = IMAPClient(HOST, self.imap_port, ssl=False, timeout=5)
             try:
-                IMAPClient(HOST, self.imap_port, ssl=False, timeout=5).login(address, password)
+                client.login(address, password)
                 return
             except LoginError:
                 if time.monotonic() > deadline:
                     raise
-                time.sleep(0.1)
+            finally:
+                with contextlib.suppress(Exception):
+                    client.logout()
+            time.sleep(0.1)
 
     def set_password(self, address: str, password: str) -> None:
         self.add_user(address, password)
@@ -135,8 +140,9 @@ class MailServer:
 
 
 def start() -> MailServer:
-    # Under /tmp, traversable: Dovecot's auth and mail processes run as other users.
-    directory = Path(tempfile.mkdtemp(prefix="bw-dovecot-"))
+    # Right under /tmp (not $TMPDIR, which may be private): Dovecot's auth and mail processes
+    # run as other users and must reach it.
+    directory = Path(tempfile.mkdtemp(prefix="bw-dovecot-", dir="/tmp"))
     result = subprocess.run([str(SCRIPT), "start", str(directory)], capture_output=True, text=True,  # noqa: S603
                             timeout=60, check=False)
     if result.returncode != 0:
