@@ -184,6 +184,7 @@ BREAKWATER_CONNECTORS = [
     "breakwater.connectors.rss.connector.RssConnector",
     "breakwater.connectors.mastodon.connector.MastodonConnector",
     "breakwater.connectors.matrix.connector.MatrixConnector",
+    "breakwater.connectors.email.connector.EmailConnector",
 ]
 BREAKWATER_FERNET_KEYS = [
     k for k in (env_secret("BREAKWATER_FERNET_KEYS") or "").split(",") if k.strip()
