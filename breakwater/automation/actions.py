@@ -13,11 +13,20 @@ from django.db.models import Max
 from django.utils import timezone
 
 from breakwater.automation.models import AssignmentMode, AssignmentPolicy, Rule, Trigger
-from breakwater.automation.rules import AssignAction, ReplyAction, RuleBody, RuleError, parse_body
+from breakwater.automation.rules import (
+    AssignAction,
+    ForwardAction,
+    ReplyAction,
+    RuleBody,
+    RuleError,
+    parse_body,
+)
+from breakwater.composer.models import SavedReply
 from breakwater.core import events
 from breakwater.core.actions import audit, check_role
 from breakwater.core.errors import Invalid, NotFound
 from breakwater.core.models import Availability, Channel, Membership, Role
+from breakwater.feedback.models import Destination
 from breakwater.inbox.models import Tag
 
 MAX_NAME = 120
@@ -54,10 +63,12 @@ def check_body(member: Membership, conditions: Any, actions: Any) -> RuleBody:
             if wanted - members:
                 raise _invalid(f"actions.{i}", "assign to members of this workspace")
         if isinstance(action, ReplyAction):
-            from breakwater.composer.models import SavedReply
-
             if not SavedReply.objects.filter(workspace_id=ws, pk=action.saved_reply).exists():
                 raise _invalid(f"actions.{i}.saved_reply", "choose a saved reply of this workspace")
+        if isinstance(action, ForwardAction):
+            if not Destination.objects.filter(workspace_id=ws, pk=action.destination).exists():
+                raise _invalid(f"actions.{i}.destination",
+                               "choose a forwarding destination of this workspace (Feedback page)")
     return body
 
 

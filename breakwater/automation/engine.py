@@ -27,6 +27,7 @@ from breakwater.automation.models import AssignmentMode, AssignmentPolicy, Pendi
 from breakwater.automation.rules import (
     AssignAction,
     Facts,
+    ForwardAction,
     PriorityAction,
     ReplyAction,
     RuleBody,
@@ -37,10 +38,12 @@ from breakwater.automation.rules import (
     parse_body,
     uses,
 )
+from breakwater.composer import variables
 from breakwater.core import events
 from breakwater.core.actions import audit
 from breakwater.core.errors import ActionError
 from breakwater.core.models import Membership, Role, Workspace
+from breakwater.feedback.actions import do_forward
 from breakwater.inbox import actions as inbox
 from breakwater.inbox.models import (
     Conversation,
@@ -103,7 +106,8 @@ def _timezone(workspace_id: int) -> str:
 def _batch_facts(workspace_id: int, rows: list[tuple[Any, ...]], rules: Sequence[Compiled]
                  ) -> list[tuple[tuple[Any, ...], Facts]]:
     tz = _timezone(workspace_id)
-    out = [(row, stored.to_facts(row, tz)) for row in rows]
+    is_open = stored.business_hours(workspace_id)
+    out = [(row, stored.to_facts(row, tz, is_open)) for row in rows]
     if any(r.body.conditions.contact and r.body.conditions.contact.first_time for r in rules):
         firsts = stored.first_messages(workspace_id, (row[-1] for row in rows))
         for row, facts in out:
@@ -168,6 +172,8 @@ def apply_rule(rule: Compiled, workspace_id: int, message_id: int, conversation_
                     inbox.do_mark_spam(member, [message_id])
                 elif isinstance(action, ReplyAction):
                     _auto_reply(member, rule, action, message_id, conversation_id)
+                elif isinstance(action, ForwardAction):
+                    do_forward(member, [message_id], action.destination, action.comment)
     except ActionError as exc:
         audit(member, workspace_id, "rule.failed", None, message=message_id,
               conversation=conversation_id, error=exc.message)
@@ -180,9 +186,10 @@ def _auto_reply(member: Membership, rule: Compiled, action: ReplyAction, message
     text = _saved_reply_text(member.workspace_id, action.saved_reply)
     if text is None:
         raise ActionError(f"saved reply {action.saved_reply} no longer exists")
-    # Sent as written: variables ({{contact.first_name}}) are rendered once the composer's
-    # renderer lands. One reply per rule and message, even if the rule runs again.
-    inbox.do_reply(member, conversation_id, text,
+    conv = Conversation.objects.select_related("contact", "workspace").get(pk=conversation_id)
+    # Variables as in the composer; the workspace signs ({{agent.name}}): no person wrote it.
+    # One reply per rule and message, even if the rule runs again.
+    inbox.do_reply(member, conversation_id, variables.render(text, variables.context_for(conv, None)),
                    idempotency_key=f"rule:{rule.pk}:message:{message_id}")
 
 

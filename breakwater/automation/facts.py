@@ -3,7 +3,8 @@ resume, the conversation trigger and the dry run share."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,8 @@ from django.db.models import Min, QuerySet
 
 from breakwater.automation.rules import Facts
 from breakwater.inbox.models import Direction, Message
+from breakwater.sla.calendar import Calendar
+from breakwater.sla.due import calendar_for
 
 COLUMNS = (
     "id", "conversation_id", "network", "channel_id", "kind", "text", "search_text", "language",
@@ -22,7 +25,20 @@ def rows(qs: QuerySet) -> Iterable[tuple[Any, ...]]:
     return qs.values_list(*COLUMNS)
 
 
-def to_facts(row: Sequence[Any], tz: str) -> Facts:
+def business_hours(workspace_id: int) -> Callable[[datetime], bool]:
+    """Whether the workspace is open at a time; its calendar is read once, on first use."""
+    calendar: Calendar | None = None
+
+    def is_open(at: datetime) -> bool:
+        nonlocal calendar
+        if calendar is None:
+            calendar = calendar_for(workspace_id)
+        return calendar.is_open(at)
+
+    return is_open
+
+
+def to_facts(row: Sequence[Any], tz: str, is_open: Callable[[datetime], bool]) -> Facts:
     (_, _, network, channel_id, kind, text, search_text, language, sentiment, created_at,
      handle, external_id, _) = row
     return Facts(
@@ -30,6 +46,7 @@ def to_facts(row: Sequence[Any], tz: str) -> Facts:
         search_text=search_text or "", language=language or "", sentiment=sentiment or "",
         created_at=created_at, timezone=tz, handle=handle or "",
         author_external_id=external_id or "",
+        is_open=functools.partial(is_open, created_at),
     )
 
 

@@ -93,6 +93,7 @@ def dry_run(member: Membership, conditions: Any, days: int = 30) -> DryRun:
         parsed,
     )
     tz = member.workspace.timezone
+    is_open = stored.business_hours(member.workspace_id)
     first_time = bool(parsed.contact and parsed.contact.first_time)
     result, below = DryRun(), None
     newest: list[tuple[datetime, int, tuple[Any, ...]]] = []
@@ -100,7 +101,7 @@ def dry_run(member: Membership, conditions: Any, days: int = 30) -> DryRun:
         chunk_qs = qs if below is None else qs.filter(pk__lt=below)
         rows = list(stored.rows(chunk_qs.order_by("-pk")[:DRY_RUN_CHUNK]))
         for row in rows:
-            facts = stored.to_facts(row, tz)
+            facts = stored.to_facts(row, tz, is_open)
             facts.first_time = first_time  # decided by the database above
             if evaluate(parsed, facts):
                 result.matched += 1

@@ -82,6 +82,9 @@ class Conditions(_Strict):
     sentiments: list[Literal[SENTIMENTS]] = Field(default_factory=list)  # type: ignore[valid-type]
     contact: ContactCondition | None = None
     time: TimeWindow | None = None
+    business_hours: Literal["inside", "outside"] | None = Field(None, description=(
+        "written inside or outside the workspace's business hours (holidays count as closed)"
+    ))
 
     @field_validator("languages")
     @classmethod
@@ -150,13 +153,22 @@ class SpamAction(_Strict):
     type: Literal["spam"]
 
 
+class ForwardAction(_Strict):
+    """Forward the message to another team: a feedback destination (email or webhook)."""
+
+    type: Literal["forward"]
+    destination: int = Field(description="id of a forwarding destination of the workspace")
+    comment: str = Field("", max_length=500)
+
+
 Action = Annotated[
-    TagAction | AssignAction | PriorityAction | StatusAction | ReplyAction | SpamAction,
+    TagAction | AssignAction | PriorityAction | StatusAction | ReplyAction | SpamAction
+    | ForwardAction,
     Field(discriminator="type"),
 ]
 
 
-ACTION_TYPES = ("tag", "assign", "priority", "status", "reply", "spam")
+ACTION_TYPES = ("tag", "assign", "priority", "status", "reply", "spam", "forward")
 
 
 class RuleBody(_Strict):
@@ -213,6 +225,9 @@ class Facts:
     handle: str = ""
     author_external_id: str = ""
     first_time: bool = False
+    # Whether the workspace was open when the message was written; asked only by a rule
+    # that needs it (it reads the workspace's business hours).
+    is_open: Callable[[], bool] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
@@ -293,6 +308,12 @@ def _contact(value: ContactCondition, facts: Facts) -> bool:
 def _minutes(hhmm: str) -> int:
     hours, minutes = hhmm.split(":")
     return int(hours) * 60 + int(minutes)
+
+
+@condition("business_hours")
+def _business_hours(value: str, facts: Facts) -> bool:
+    inside = facts.is_open() if facts.is_open is not None else False
+    return inside == (value == "inside")
 
 
 @condition("time")

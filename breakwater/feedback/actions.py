@@ -334,7 +334,8 @@ def do_forward(
             or f"Feedback from {member.workspace.name}"
             + (f": {', '.join(categories)}" if categories else ""),
             comment=comment,
-            forwarded_by=member.user.display_name,
+            # An automation rule acts as no person.
+            forwarded_by=member.user.display_name if member.user_id else "a Breakwater rule",
             items=items,
         )
         forward = Forward.objects.create(

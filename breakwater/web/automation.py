@@ -21,6 +21,7 @@ from breakwater.composer.models import SavedReply
 from breakwater.core.actions import RANK
 from breakwater.core.errors import ActionError, NotFound
 from breakwater.core.models import Availability, Channel, Membership, Role
+from breakwater.feedback.models import Destination
 from breakwater.inbox.models import Kind, Priority, Sentiment, Status
 from breakwater.web.views import language_choices, member_for
 
@@ -58,6 +59,8 @@ def conditions_from_post(post: Any) -> dict[str, Any]:
     if start or end or weekdays:
         conditions["time"] = {"start": start or None, "end": end or None,
                               "weekdays": _ints(weekdays)}
+    if post.get("c_business_hours") in ("inside", "outside"):
+        conditions["business_hours"] = post["c_business_hours"]
     return {k: v for k, v in conditions.items() if v}
 
 
@@ -81,6 +84,9 @@ def actions_from_post(post: Any) -> list[dict[str, Any]]:
         out.append({"type": "reply", "saved_reply": int(reply) if reply.isdigit() else 0})
     if post.get("a_spam"):
         out.append({"type": "spam"})
+    if (destination := post.get("a_forward", "")).isdigit():
+        out.append({"type": "forward", "destination": int(destination),
+                    "comment": post.get("a_forward_comment", "").strip()})
     return out
 
 
@@ -100,7 +106,8 @@ def _form_values(name: str, trigger: str, stop: bool, enabled: bool,
         "start": window.get("start") or "", "end": window.get("end") or "",
         "weekdays": [str(d) for d in window.get("weekdays", [])],
         "tags": "", "assign": "", "member": "", "pool": [], "priority": "", "status": "",
-        "reply": "", "spam": False,
+        "reply": "", "spam": False, "business_hours": conditions.get("business_hours", ""),
+        "forward": "", "forward_comment": "",
     }
     for action in rule_actions:
         kind = action["type"]
@@ -116,6 +123,9 @@ def _form_values(name: str, trigger: str, stop: bool, enabled: bool,
             values["reply"] = str(action["saved_reply"])
         elif kind == "spam":
             values["spam"] = True
+        elif kind == "forward":
+            values["forward"] = str(action["destination"])
+            values["forward_comment"] = action.get("comment", "")
     return values
 
 
@@ -142,6 +152,9 @@ def _editor_context(member: Membership) -> dict[str, Any]:
         "priorities": [(name.lower(), p.label) for name, p in Priority.__members__.items()],
         "statuses": Status.choices,
         "saved_replies": SavedReply.objects.filter(workspace_id=member.workspace_id).order_by("name"),
+        "destinations": Destination.objects.filter(workspace_id=member.workspace_id).order_by("name"),
+        "business_hours_choices": [("inside", _("inside business hours")),
+                                   ("outside", _("outside business hours"))],
         "assign_modes": [("member", _("to a member")), ("round_robin", _("round robin")),
                          ("least_loaded", _("least loaded"))],
         "days": DRY_RUN_DAYS,
@@ -161,8 +174,13 @@ def _summary(rule: Any) -> tuple[list[str], list[str]]:
                     + (f" ({_('first time')})" if contact.get("first_time") else ""))
     if window := c.get("time"):
         when.append(f"{_('Time')}: {window.get('start') or '00:00'}–{window.get('end') or '24:00'}")
+    if c.get("business_hours") == "inside":
+        when.append(_("inside business hours"))
+    elif c.get("business_hours") == "outside":
+        when.append(_("outside business hours"))
     labels = {"tag": _("Add tags"), "assign": _("Assign"), "priority": _("Set priority"),
-              "status": _("Set status"), "reply": _("Reply with"), "spam": _("Hide as spam")}
+              "status": _("Set status"), "reply": _("Reply with"), "spam": _("Hide as spam"),
+              "forward": _("Forward")}
     then = []
     for action in rule.actions:
         detail = {"tag": ", ".join(action.get("tags", [])), "priority": action.get("priority"),

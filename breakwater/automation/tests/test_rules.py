@@ -39,14 +39,14 @@ class RuleBodyTestCase(SimpleTestCase):
                        [{"type": "assign"}, {"type": "forward"}, {"type": "priority"}])
         fields = [p["field"] for p in caught.exception.problems]
         self.assertEqual(fields, ["conditions.kinds.0", "conditions.languages",
-                                  "conditions.time.start", "actions.0", "actions.1",
-                                  "actions.2.priority"])
+                                  "conditions.time.start", "actions.0",
+                                  "actions.1.destination", "actions.2.priority"])
         self.assertTrue(str(caught.exception).startswith("conditions.kinds.0: "))
 
     def test_unknown_conditions_are_refused(self) -> None:
         with self.assertRaises(RuleError) as caught:
-            parse_conditions({"business_hours": "inside"})
-        self.assertEqual(caught.exception.problems[0]["field"], "conditions.business_hours")
+            parse_conditions({"moon_phase": "full"})
+        self.assertEqual(caught.exception.problems[0]["field"], "conditions.moon_phase")
 
     def test_a_query_needs_words(self) -> None:
         with self.assertRaises(RuleError):
