@@ -182,6 +182,7 @@ BREAKWATER_CONNECTORS = [
     "breakwater.connectors.demo.connector.DemoConnector",
     "breakwater.connectors.api.connector.ApiConnector",
     "breakwater.connectors.rss.connector.RssConnector",
+    "breakwater.connectors.bluesky.connector.BlueskyConnector",
 ]
 BREAKWATER_FERNET_KEYS = [
     k for k in (env_secret("BREAKWATER_FERNET_KEYS") or "").split(",") if k.strip()
