@@ -8,15 +8,17 @@ replies back into the thread, and text and image posts.
   ``createdAt`` and the time it saw it, so a post can arrive with a time just behind the
   cursor. What comes twice is dropped by ingest (same ``at://`` URI).
 * Inbox, streamed: the firehose (``com.atproto.sync.subscribeRepos``) of the service, with
-  the same mapping and the same ids, so a post that comes by both is stored once. Stream
-  pages carry no cursor: the poll's cursor is the one that resumes, and the stream starts
-  live each time it opens (what it missed while closed, the poll brings).
+  the same mapping and the same ids, so a post that comes by both is stored once. The
+  firehose starts live each time it opens; the stream polls the notifications from the
+  saved cursor then (what it missed while closed) and every ``poll_interval`` after, and
+  only those pages move the cursor.
 * Replies: a post with ``reply.root``/``reply.parent`` strong refs and mention/link facets
   (UTF-8 byte offsets); 300 graphemes at most, checked before sending.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -154,20 +156,27 @@ class BlueskyConnector(Connector):
         return items
 
     def stream(self, cursor: str | None) -> Iterator[Page]:
+        """Posts from the firehose as they come, and, when the stream opens and every
+        ``poll_interval`` after, the notifications since the cursor: the firehose of one
+        service does not carry posts of accounts elsewhere, and while a stream runs the
+        engine's own polls wait."""
         brand = self.resolve_handle(self.xrpc.handle)
         if brand is None:
             raise ConnectorError(f"the handle {self.xrpc.handle} does not resolve on {self.service}",
                                  permanent=True)
         authors: dict[str, Author] = {}
+        position, polled = cursor, time.monotonic()
         for event in firehose.events(self.service):
-            if isinstance(event, firehose.Connected):
-                yield Page(items=[], cursor=None)
-            elif concerns(event.record, event.repo, brand):
+            if isinstance(event, firehose.NewPost) and concerns(event.record, event.repo, brand):
                 if event.repo not in authors:
                     authors[event.repo] = self._author(event.repo)
                 yield Page(items=[post_item(channel=self.channel, uri=event.uri, cid=event.cid,
                                             record=event.record, author=authors[event.repo],
                                             brand_did=brand, service=self.service)], cursor=None)
+            if isinstance(event, firehose.Connected) or time.monotonic() - polled >= self.poll_interval:
+                page = self.poll(position)
+                position, polled = page.cursor, time.monotonic()
+                yield page
 
     def _author(self, did: str) -> Author:
         """Who a DID is (its handle from its repository), for posts that come by the firehose."""

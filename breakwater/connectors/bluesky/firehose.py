@@ -3,7 +3,8 @@ through the ``atproto`` SDK's reconnecting client.
 
 The SDK's client runs callbacks on its own thread; ``events`` hands what it sees to the
 caller as an iterator: a ``Connected`` marker each time the subscription is (re)opened,
-then each created post. Closing the iterator stops the client.
+each created post, and an ``Idle`` marker for each second without either (so the caller
+can do timed work). Closing the iterator stops the client.
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ RECV_TIMEOUT = 60.0  # the SDK reconnects after this long without a frame
 @dataclass(frozen=True)
 class Connected:
     """The subscription is open: everything committed from now on will come."""
+
+
+@dataclass(frozen=True)
+class Idle:
+    """A second went by with nothing new."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +82,7 @@ def _posts(message: Any) -> list[NewPost]:
     ]
 
 
-def events(service: str) -> Iterator[Connected | NewPost]:
+def events(service: str) -> Iterator[Connected | NewPost | Idle]:
     """Live events of ``service``'s firehose until the caller stops iterating."""
     found: queue.Queue[Connected | NewPost] = queue.Queue(maxsize=10_000)
     client = _Client(found, websocket_base(service))
@@ -104,7 +110,9 @@ def events(service: str) -> Iterator[Connected | NewPost]:
                 yield found.get(timeout=1.0)
             except queue.Empty:
                 if not thread.is_alive():
-                    raise ConnectorError(f"the firehose of {service} ended: {failure[0] if failure else 'closed'}",
+                    ended = failure[0] if failure else "closed"
+                    raise ConnectorError(f"the firehose of {service} ended: {ended}",
                                          retry_after=10) from None
+                yield Idle()
     finally:
         client.stop()

@@ -78,7 +78,9 @@ class Stack:
 
     def post(self, account: Account, text: str, *, reply_to: dict[str, Any] | None = None,
              created_at: str | None = None, **extra: Any) -> dict[str, str]:
-        """A post (a reply when ``reply_to`` is a post's answer); returns its uri and cid."""
+        """A post (a reply when ``reply_to`` is a post's answer); returns its uri and cid once
+        the AppView has it. (The AppView indexes repositories in parallel: a reply it sees
+        before the post it answers makes no notification, so each post waits its turn.)"""
         record: dict[str, Any] = {"$type": "app.bsky.feed.post", "text": text,
                                   "createdAt": created_at or now(), **extra}
         if reply_to is not None:
@@ -87,6 +89,8 @@ class Stack:
         data = self.xrpc("POST", "com.atproto.repo.createRecord", account.access_jwt,
                          json={"repo": account.did, "collection": "app.bsky.feed.post", "record": record})
         root = record["reply"]["root"] if reply_to is not None else {"uri": data["uri"], "cid": data["cid"]}
+        wait_until(lambda: self.xrpc("GET", "app.bsky.feed.getPosts", account.access_jwt,
+                                     params={"uris": [data["uri"]]})["posts"], "indexed post")
         return {"uri": data["uri"], "cid": data["cid"], "root": root}
 
     def mention(self, account: Account, brand: Account, text: str) -> dict[str, str]:
@@ -99,7 +103,7 @@ class Stack:
     def notifications(self, account: Account) -> list[dict[str, Any]]:
         return self.xrpc("GET", "app.bsky.notification.listNotifications", account.access_jwt)["notifications"]
 
-    def wait_for_notifications(self, account: Account, count: int, timeout: float = 30.0) -> None:
+    def wait_for_notifications(self, account: Account, count: int, timeout: float = 90.0) -> None:
         """Wait until the AppView has indexed ``count`` notifications for ``account``."""
         wait_until(lambda: len(self.notifications(account)) >= count, f"{count} notifications", timeout)
 
@@ -112,7 +116,7 @@ class Stack:
                          params={"uri": uri})["thread"]
 
 
-def wait_until(condition: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = 90.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:

@@ -98,6 +98,7 @@ class InboxTestCase(BlueskyTestCase):
         connector = sync.connector_for(channel)
         stream = connector.stream(None)
         with ThreadPoolExecutor(1) as pool:
+            # Opened: it polls the notifications once (none yet), then follows the firehose.
             opened = pool.submit(next, stream).result(timeout=30)
             self.assertEqual((opened.items, opened.cursor), ([], None))
             reply = self.stack.post(self.customer, "Striimin kautta", reply_to=self.brand_post)
