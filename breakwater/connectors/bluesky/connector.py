@@ -77,12 +77,15 @@ def _now() -> str:
 class BlueskyConnector(Connector):
     key = "bluesky"
     label = "Bluesky"
-    capabilities = frozenset({Capability.INBOX_COMMENTS, Capability.INBOX_MENTIONS, Capability.REPLY,
-                              Capability.PUBLISH_POST, Capability.PUBLISH_MEDIA})
+    capabilities = frozenset({
+        Capability.INBOX_COMMENTS, Capability.INBOX_MENTIONS, Capability.REPLY,
+        Capability.PUBLISH_POST, Capability.PUBLISH_MEDIA,
+    })
     parameters = (
         Parameter("service", "Service address", required=True,
                   help="Where the account lives: https://bsky.social, or your own PDS's address"),
-        Parameter("handle", "Handle", required=True, help="The brand's handle, e.g. brand.bsky.social"),
+        Parameter("handle", "Handle", required=True,
+                  help="The brand's handle, e.g. brand.bsky.social"),
         Parameter("app_password", "App password", required=True, sensitive=True,
                   help="Make one in Bluesky: Settings, Privacy and security, App passwords"),
     )
@@ -114,11 +117,13 @@ class BlueskyConnector(Connector):
         self.xrpc.get("app.bsky.notification.listNotifications", limit=1)
         return Account(external_id=session.did, handle=session.handle)
 
-    def _notifications(self, cursor: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:
+    def _notifications(self, cursor: str | None,
+                       limit: int) -> tuple[list[dict[str, Any]], str | None]:
         data = self.xrpc.get("app.bsky.notification.listNotifications", limit=limit, cursor=cursor)
         return list(data.get("notifications") or []), data.get("cursor")
 
-    def _items_since(self, since: datetime | None, max_pages: int) -> tuple[list[InboundItem], str | None]:
+    def _items_since(self, since: datetime | None,
+                     max_pages: int) -> tuple[list[InboundItem], str | None]:
         """Inbox items of notifications indexed from ``since`` on (newest first), and the
         newest ``indexedAt`` seen."""
         brand = self.xrpc.session().did
@@ -126,7 +131,8 @@ class BlueskyConnector(Connector):
         newest: tuple[datetime, str] | None = None
         page_cursor: str | None = None
         for _ in range(max_pages):
-            notes, page_cursor = self._notifications(page_cursor, PAGE_SIZE if since else FIRST_PAGE_SIZE)
+            limit = PAGE_SIZE if since else FIRST_PAGE_SIZE
+            notes, page_cursor = self._notifications(page_cursor, limit)
             older = False
             for note in notes:
                 when = parse_time(note["indexedAt"])
@@ -135,7 +141,8 @@ class BlueskyConnector(Connector):
                     break
                 if newest is None or when > newest[0]:
                     newest = (when, note["indexedAt"])
-                item = notification_item(note, channel=self.channel, brand_did=brand, service=self.service)
+                item = notification_item(note, channel=self.channel, brand_did=brand,
+                                         service=self.service)
                 if item is not None:
                     items.append(item)
             if older or not page_cursor or since is None:
@@ -162,8 +169,8 @@ class BlueskyConnector(Connector):
         engine's own polls wait."""
         brand = self.resolve_handle(self.xrpc.handle)
         if brand is None:
-            raise ConnectorError(f"the handle {self.xrpc.handle} does not resolve on {self.service}",
-                                 permanent=True)
+            raise ConnectorError(
+                f"the handle {self.xrpc.handle} does not resolve on {self.service}", permanent=True)
         authors: dict[str, Author] = {}
         position, polled = cursor, time.monotonic()
         for event in firehose.events(self.service):
@@ -173,7 +180,8 @@ class BlueskyConnector(Connector):
                 yield Page(items=[post_item(channel=self.channel, uri=event.uri, cid=event.cid,
                                             record=event.record, author=authors[event.repo],
                                             brand_did=brand, service=self.service)], cursor=None)
-            if isinstance(event, firehose.Connected) or time.monotonic() - polled >= self.poll_interval:
+            due = time.monotonic() - polled >= self.poll_interval
+            if isinstance(event, firehose.Connected) or due:
                 page = self.poll(position)
                 position, polled = page.cursor, time.monotonic()
                 yield page
@@ -190,8 +198,8 @@ class BlueskyConnector(Connector):
     def resolve_handle(self, handle: str) -> str | None:
         """The DID of ``handle``, or None when no account has it."""
         try:
-            did = self.xrpc.call("GET", "com.atproto.identity.resolveHandle", params={"handle": handle},
-                                 auth=False).get("did")
+            did = self.xrpc.call("GET", "com.atproto.identity.resolveHandle",
+                                 params={"handle": handle}, auth=False).get("did")
         except ConnectorError as exc:
             if exc.permanent:
                 return None
@@ -206,8 +214,8 @@ class BlueskyConnector(Connector):
                              rkey=rkey_of(uri))
 
     def _create_post(self, record: dict[str, Any]) -> DeliveryResult:
-        data = self.xrpc.post("com.atproto.repo.createRecord",
-                              {"repo": self.xrpc.session().did, "collection": POST, "record": record})
+        data = self.xrpc.post("com.atproto.repo.createRecord", {
+            "repo": self.xrpc.session().did, "collection": POST, "record": record})
         return DeliveryResult(external_id=data["uri"], url=web_url(data["uri"]))
 
     def _post_record(self, text: str) -> dict[str, Any]:
@@ -244,13 +252,15 @@ class BlueskyConnector(Connector):
         """A new post of the brand: text and up to four images of at most 1,000,000 bytes each."""
         record = self._post_record(text)
         if len(images) > MAX_IMAGES:
-            raise ConnectorError(f"a Bluesky post can have at most {MAX_IMAGES} images; this one has "
-                                 f"{len(images)}. Remove some and publish again.", permanent=True)
+            raise ConnectorError(
+                f"a Bluesky post can have at most {MAX_IMAGES} images; this one has "
+                f"{len(images)}. Remove some and publish again.", permanent=True)
         for number, image in enumerate(images, 1):
             if len(image.data) > MAX_IMAGE_BYTES:
                 raise ConnectorError(
                     f"image {number} is {len(image.data):,} bytes; Bluesky takes at most "
-                    f"{MAX_IMAGE_BYTES:,} bytes per image. Make it smaller and publish again.", permanent=True)
+                    f"{MAX_IMAGE_BYTES:,} bytes per image. Make it smaller and publish again.",
+                    permanent=True)
         if images:
             record["embed"] = {"$type": "app.bsky.embed.images", "images": [
                 {"image": self._upload(image), "alt": image.alt} for image in images]}

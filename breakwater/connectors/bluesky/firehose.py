@@ -76,8 +76,8 @@ def _posts(message: Any) -> list[NewPost]:
         return []
     blocks = CAR.from_bytes(commit.blocks).blocks
     return [
-        NewPost(seq=commit.seq, repo=commit.repo, uri=f"at://{commit.repo}/{op.path}", cid=str(op.cid),
-                record=blocks.get(op.cid) or {})
+        NewPost(seq=commit.seq, repo=commit.repo, uri=f"at://{commit.repo}/{op.path}",
+                cid=str(op.cid), record=blocks.get(op.cid) or {})
         for op in creates if op.cid is not None
     ]
 

@@ -16,6 +16,7 @@ from breakwater.connectors.base import Author, InboundItem
 POST = "app.bsky.feed.post"
 # Notification reasons that are conversations with the brand.
 INBOX_REASONS = frozenset({"mention", "reply", "quote"})
+MENTION = "app.bsky.richtext.facet#mention"
 
 
 def did_of(uri: str) -> str:
@@ -63,7 +64,7 @@ def mentioned_dids(record: dict[str, Any]) -> set[str]:
     dids = set()
     for facet in record.get("facets") or []:
         for feature in (facet.get("features") or []) if isinstance(facet, dict) else []:
-            if isinstance(feature, dict) and feature.get("$type") == "app.bsky.richtext.facet#mention":
+            if isinstance(feature, dict) and feature.get("$type") == MENTION:
                 dids.add(str(feature.get("did", "")))
     return dids
 
@@ -77,7 +78,8 @@ def concerns(record: dict[str, Any], author_did: str, brand_did: str) -> bool:
     if any(ref and did_of(ref["uri"]) == brand_did for ref in (root, parent)):
         return True
     quoted = quoted_uri(record)
-    return brand_did in mentioned_dids(record) or (quoted is not None and did_of(quoted) == brand_did)
+    quotes_brand = quoted is not None and did_of(quoted) == brand_did
+    return quotes_brand or brand_did in mentioned_dids(record)
 
 
 def _images(record: dict[str, Any], service: str, author_did: str) -> list[dict[str, Any]]:
@@ -88,7 +90,8 @@ def _images(record: dict[str, Any], service: str, author_did: str) -> list[dict[
     for image in embed.get("images") or []:
         blob = image.get("image") if isinstance(image, dict) else None
         ref = blob.get("ref") if isinstance(blob, dict) else None
-        link = ref.get("$link") if isinstance(ref, dict) else (str(ref) if ref is not None else None)
+        # JSON has {"$link": cid}; the firehose's CBOR a CID object.
+        link = ref.get("$link") if isinstance(ref, dict) else (None if ref is None else str(ref))
         if not link:
             continue
         media.append({
@@ -122,7 +125,8 @@ def post_item(*, channel: int, uri: str, cid: str, record: dict[str, Any], autho
 def author_of(profile: dict[str, Any]) -> Author:
     """An ``app.bsky.actor.defs#profileViewBasic`` (a notification's ``author``)."""
     return Author(external_id=profile["did"], handle=str(profile.get("handle", ""))[:255],
-                  name=str(profile.get("displayName") or "")[:255], avatar_url=profile.get("avatar"))
+                  name=str(profile.get("displayName") or "")[:255],
+                  avatar_url=profile.get("avatar"))
 
 
 def notification_item(notification: dict[str, Any], *, channel: int, brand_did: str,

@@ -17,8 +17,9 @@ MAX_GRAPHEMES = 300
 MAX_BYTES = 3000
 
 # A handle is a domain name; the mention starts at a word boundary (not inside an address).
+_LABEL = rb"[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
 _MENTION = regex.compile(
-    rb"(?:^|[\s(])(@(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)"
+    rb"(?:^|[\s(])(@(?:" + _LABEL + rb"\.)+[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)"
 )
 _LINK = regex.compile(rb"(?:^|[\s(])(https?://[^\s]+)")
 _TRAILING = b".,;:!?\"')"

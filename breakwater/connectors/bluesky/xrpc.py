@@ -25,7 +25,9 @@ from breakwater.lib import http
 SESSION_MAX_AGE = 15 * 60.0
 # Errors that mean the session (not the request) is the problem.
 SESSION_ERRORS = frozenset({"ExpiredToken", "InvalidToken"})
-REFUSED = frozenset({"AuthenticationRequired", "AccountTakedown", "AccountDeactivated", "InvalidToken"})
+REFUSED = frozenset({
+    "AuthenticationRequired", "AccountTakedown", "AccountDeactivated", "InvalidToken",
+})
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,8 @@ class Xrpc:
     def __init__(self, service: str, handle: str, password: str):
         self.service = service.rstrip("/")
         self.handle = handle.removeprefix("@")
-        self._key = (self.service, self.handle.lower(), hashlib.sha256(password.encode()).hexdigest())
+        secret = hashlib.sha256(password.encode()).hexdigest()
+        self._key = (self.service, self.handle.lower(), secret)
         self._password = password
         self.last_response: httpx.Response | None = None
 
@@ -100,8 +103,8 @@ class Xrpc:
 
     def _send(self, method: str, nsid: str, token: str | None, **kwargs: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        response = http.request(method, self.url(nsid), headers={**headers, **kwargs.pop("headers", {})},
-                                **kwargs)
+        headers.update(kwargs.pop("headers", {}))
+        response = http.request(method, self.url(nsid), headers=headers, **kwargs)
         self.last_response = response
         return response
 
@@ -116,10 +119,12 @@ class Xrpc:
 
     def sign_in(self) -> Session:
         """A new session from the app password (``createSession``)."""
+        credentials = {"identifier": self.handle, "password": self._password}
         data = self._answer(self._send("POST", "com.atproto.server.createSession", None,
-                                       json={"identifier": self.handle, "password": self._password}))
+                                       json=credentials))
         session = Session(did=data["did"], handle=data.get("handle", self.handle),
-                          access_jwt=data["accessJwt"], refresh_jwt=data["refreshJwt"], created=time.time())
+                          access_jwt=data["accessJwt"], refresh_jwt=data["refreshJwt"],
+                          created=time.time())
         with _lock:
             _sessions[self._key] = session
         return session
@@ -153,7 +158,8 @@ class Xrpc:
         """One XRPC call (GET with ``params``, POST with a JSON ``body`` or raw ``content``)."""
         kwargs: dict[str, Any] = {"params": params}
         if content is not None:
-            kwargs.update(content=content, headers={"Content-Type": content_type or "application/octet-stream"})
+            kind = content_type or "application/octet-stream"
+            kwargs.update(content=content, headers={"Content-Type": kind})
         elif body is not None:
             kwargs["json"] = body
         if not auth:

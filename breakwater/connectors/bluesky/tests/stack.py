@@ -55,9 +55,11 @@ class Stack:
     appview: str
     state: Path
 
-    def xrpc(self, method: str, nsid: str, token: str | None = None, **kwargs: Any) -> dict[str, Any]:
+    def xrpc(self, method: str, nsid: str, token: str | None = None,
+             **kwargs: Any) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        response = httpx.request(method, f"{self.pds}/xrpc/{nsid}", headers=headers, timeout=30, **kwargs)
+        response = httpx.request(method, f"{self.pds}/xrpc/{nsid}", headers=headers, timeout=30,
+                                 **kwargs)
         if response.status_code >= 400:
             raise AssertionError(f"{nsid}: HTTP {response.status_code} {response.text}")
         return response.json() if response.content else {}
@@ -66,15 +68,18 @@ class Stack:
         handle = f"{name}{next(_numbers)}{secrets.token_hex(2)}.test"
         password = secrets.token_urlsafe(12)
         data = self.xrpc("POST", "com.atproto.server.createAccount",
-                         json={"handle": handle, "email": f"{handle}@example.test", "password": password})
-        return Account(handle=handle, did=data["did"], password=password, access_jwt=data["accessJwt"])
+                         json={"handle": handle, "email": f"{handle}@example.test",
+                               "password": password})
+        return Account(handle=handle, did=data["did"], password=password,
+                       access_jwt=data["accessJwt"])
 
     def app_password(self, account: Account, name: str = "breakwater") -> str:
         return self.xrpc("POST", "com.atproto.server.createAppPassword", account.access_jwt,
                          json={"name": name})["password"]
 
     def revoke_app_password(self, account: Account, name: str = "breakwater") -> None:
-        self.xrpc("POST", "com.atproto.server.revokeAppPassword", account.access_jwt, json={"name": name})
+        self.xrpc("POST", "com.atproto.server.revokeAppPassword", account.access_jwt,
+                  json={"name": name})
 
     def post(self, account: Account, text: str, *, reply_to: dict[str, Any] | None = None,
              created_at: str | None = None, **extra: Any) -> dict[str, str]:
@@ -87,8 +92,10 @@ class Stack:
             parent = {"uri": reply_to["uri"], "cid": reply_to["cid"]}
             record["reply"] = {"root": reply_to.get("root") or parent, "parent": parent}
         data = self.xrpc("POST", "com.atproto.repo.createRecord", account.access_jwt,
-                         json={"repo": account.did, "collection": "app.bsky.feed.post", "record": record})
-        root = record["reply"]["root"] if reply_to is not None else {"uri": data["uri"], "cid": data["cid"]}
+                         json={"repo": account.did, "collection": "app.bsky.feed.post",
+                               "record": record})
+        own = {"uri": data["uri"], "cid": data["cid"]}
+        root = record["reply"]["root"] if reply_to is not None else own
         wait_until(lambda: self.xrpc("GET", "app.bsky.feed.getPosts", account.access_jwt,
                                      params={"uris": [data["uri"]]})["posts"], "indexed post")
         return {"uri": data["uri"], "cid": data["cid"], "root": root}
@@ -101,15 +108,18 @@ class Stack:
         return self.post(account, f"{mention} {text}", facets=[facet])
 
     def notifications(self, account: Account) -> list[dict[str, Any]]:
-        return self.xrpc("GET", "app.bsky.notification.listNotifications", account.access_jwt)["notifications"]
+        return self.xrpc("GET", "app.bsky.notification.listNotifications",
+                         account.access_jwt)["notifications"]
 
     def wait_for_notifications(self, account: Account, count: int, timeout: float = 90.0) -> None:
         """Wait until the AppView has indexed ``count`` notifications for ``account``."""
-        wait_until(lambda: len(self.notifications(account)) >= count, f"{count} notifications", timeout)
+        wait_until(lambda: len(self.notifications(account)) >= count, f"{count} notifications",
+                   timeout)
 
     def records(self, account: Account) -> list[dict[str, Any]]:
         return self.xrpc("GET", "com.atproto.repo.listRecords",
-                         params={"repo": account.did, "collection": "app.bsky.feed.post"})["records"]
+                         params={"repo": account.did,
+                                 "collection": "app.bsky.feed.post"})["records"]
 
     def thread(self, account: Account, uri: str) -> dict[str, Any]:
         return self.xrpc("GET", "app.bsky.feed.getPostThread", account.access_jwt,
@@ -128,8 +138,8 @@ def start_stack() -> Stack:
     """Start a private stack; raise with its log when it cannot (the tests then fail)."""
     state = Path(tempfile.mkdtemp(prefix="bwbsky"))
     env = {**os.environ, "BLUESKY_PORT_BASE": str(_free_port_base())}
-    done = subprocess.run([str(SCRIPT), "start", str(state)], env=env, capture_output=True, text=True,
-                          timeout=240, check=False)
+    done = subprocess.run([str(SCRIPT), "start", str(state)], env=env,  # noqa: S603 (our script)
+                          capture_output=True, text=True, timeout=240, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"the Bluesky stack did not start:\n{done.stdout}\n{done.stderr}")
     values = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
@@ -137,4 +147,4 @@ def start_stack() -> Stack:
 
 
 def stop_stack(stack: Stack) -> None:
-    subprocess.run([str(SCRIPT), "stop", str(stack.state)], timeout=60, check=False)
+    subprocess.run([str(SCRIPT), "stop", str(stack.state)], timeout=60, check=False)  # noqa: S603

@@ -34,7 +34,8 @@ class NotificationTestCase(SimpleTestCase):
         self.assertEqual(reply.text, "Onko tätä myös kauramaidolla?")
         self.assertEqual((reply.author.handle, reply.author.external_id),
                          ("maija.test", "did:plc:esfruxpzdyix7nbo7st5s7fg"))
-        self.assertEqual(reply.url, "https://bsky.app/profile/did:plc:esfruxpzdyix7nbo7st5s7fg/post/3n3nbebz7rk2h")
+        self.assertEqual(reply.url, "https://bsky.app/profile/"
+                                    "did:plc:esfruxpzdyix7nbo7st5s7fg/post/3n3nbebz7rk2h")
         self.assertTrue(reply.public)
 
     def test_mentions_and_quotes_are_threads_of_their_own_and_likes_no_items(self) -> None:
@@ -52,14 +53,15 @@ class NotificationTestCase(SimpleTestCase):
         for reason in ("reply", "mention", "quote"):
             record, author = records[reason]
             self.assertTrue(concerns(record, author, BRAND), reason)
-            self.assertFalse(concerns(record, BRAND, BRAND), "the brand's own posts are not inbox items")
+            self.assertFalse(concerns(record, BRAND, BRAND), "the brand's own posts are no items")
             self.assertFalse(concerns(record, author, "did:plc:someoneelse"), reason)
         self.assertFalse(concerns(*records["like"], BRAND))
 
 
 class TextTestCase(SimpleTestCase):
     def test_it_counts_graphemes_as_bluesky_does(self) -> None:
-        self.assertEqual(graphemes("👍🏽👨‍👩‍👧‍👦é"), 3)  # a skin tone, a family, e + combining accent
+        # A thumb with a skin tone, a family, e with a combining accent.
+        self.assertEqual(graphemes("👍🏽👨‍👩‍👧‍👦é"), 3)
         self.assertIsNone(length_problem("👍🏽" * 300))
         problem = length_problem("👍🏽" * 301)
         self.assertIn("at most 300 characters; this one has 301", problem)
@@ -74,15 +76,19 @@ class TextTestCase(SimpleTestCase):
         self.assertEqual(spans, ["@maija.test", "https://kahvila.example/joulu"])
         self.assertEqual(found[0]["features"], [{"$type": "app.bsky.richtext.facet#mention",
                                                  "did": "did:plc:maija"}])
-        self.assertEqual(found[1]["index"]["byteStart"], len("Hei @maija.test 👋🏽 katso ".encode()))
+        before_link = "Hei @maija.test 👋🏽 katso ".encode()
+        self.assertEqual(found[1]["index"]["byteStart"], len(before_link))
 
 
 class ConfigTestCase(SimpleTestCase):
     def test_it_cleans_the_settings(self) -> None:
-        cleaned = BlueskyConnector.validate_config(
-            {"service": "https://bsky.social/ ", "handle": "@kahvila.bsky.social", "app_password": "x"})
-        self.assertEqual((cleaned["service"], cleaned["handle"]), ("https://bsky.social", "kahvila.bsky.social"))
+        cleaned = BlueskyConnector.validate_config({
+            "service": "https://bsky.social/ ", "handle": "@kahvila.bsky.social",
+            "app_password": "x"})
+        self.assertEqual((cleaned["service"], cleaned["handle"]),
+                         ("https://bsky.social", "kahvila.bsky.social"))
         with self.assertRaisesMessage(ValueError, "service must be an https:// address"):
-            BlueskyConnector.validate_config({"service": "bsky.social", "handle": "a", "app_password": "x"})
+            BlueskyConnector.validate_config(
+                {"service": "bsky.social", "handle": "a", "app_password": "x"})
         self.assertEqual(BlueskyConnector.sensitive_parameters(), {"app_password"})
         self.assertEqual(websocket_base("https://pds.example/"), "wss://pds.example/xrpc")

@@ -64,7 +64,8 @@ class BlueskyTestCase(BaseTestCase):
         return self.api("get", f"/api/v1/channels/{channel.pk}", self.alice_token).json()
 
     def poll(self, channel: Channel) -> int:
-        SyncState.objects.filter(pk=channel.pk).update(next_poll_at=timezone.now(), lease_until=None)
+        SyncState.objects.filter(pk=channel.pk).update(next_poll_at=timezone.now(),
+                                                       lease_until=None)
         return sync.sync_once()
 
 
@@ -112,13 +113,15 @@ class InboxTestCase(BlueskyTestCase):
         self.assertEqual(self.poll(channel), 0)  # the poll brings the same post: stored once
         again = self.poll(channel)
         self.assertEqual(again, 0)
-        self.assertEqual(Message.objects.filter(channel=channel, external_id=reply["uri"]).count(), 1)
+        stored = Message.objects.filter(channel=channel, external_id=reply["uri"])
+        self.assertEqual(stored.count(), 1)
         self.assertEqual(Conversation.objects.filter(channel=channel).count(), 1)
 
     def test_reconciliation_recovers_a_lost_post(self) -> None:
         # Posted (and so dated by the AppView) an hour ago: older than the last poll.
         an_hour_ago = (datetime.now(UTC) - timedelta(hours=1)).isoformat().replace("+00:00", "Z")
-        self.stack.post(self.customer, "Vanha kysymys", reply_to=self.brand_post, created_at=an_hour_ago)
+        self.stack.post(self.customer, "Vanha kysymys", reply_to=self.brand_post,
+                        created_at=an_hour_ago)
         self.stack.wait_for_notifications(self.brand, 1)
         channel = self.connect()
         self.assertEqual(sync.sync_once(), 1)
@@ -144,14 +147,16 @@ class ReplyTestCase(BlueskyTestCase):
         self.assertEqual(delivery.status, DeliveryStatus.SENT, delivery.error)
 
         # The customer sees it under their reply, in the brand's thread.
-        wait_until(lambda: self.stack.thread(self.customer, first["uri"]).get("replies"), "reply in the thread")
+        wait_until(lambda: self.stack.thread(self.customer, first["uri"]).get("replies"),
+                   "reply in the thread")
         (answer,) = self.stack.thread(self.customer, first["uri"])["replies"]
         self.assertEqual(answer["post"]["uri"], delivery.external_id)
         self.assertEqual(answer["post"]["author"]["did"], self.brand.did)
         record = answer["post"]["record"]
         self.assertEqual(record["text"], text)
         self.assertEqual(record["reply"]["parent"], {"uri": first["uri"], "cid": first["cid"]})
-        self.assertEqual(record["reply"]["root"], {"uri": self.brand_post["uri"], "cid": self.brand_post["cid"]})
+        self.assertEqual(record["reply"]["root"],
+                         {"uri": self.brand_post["uri"], "cid": self.brand_post["cid"]})
         (facet,) = record["facets"]
         mention = text.encode()[facet["index"]["byteStart"]:facet["index"]["byteEnd"]]
         self.assertEqual(mention.decode(), f"@{self.customer.handle}")
@@ -174,8 +179,9 @@ class ReplyTestCase(BlueskyTestCase):
     def test_a_reply_over_300_graphemes_is_refused_before_sending(self) -> None:
         connector = BlueskyConnector(self.config())
         before = len(self.stack.records(self.brand))
-        reply = OutboundReply(idempotency_key="k", text="👍🏽" * 301, thread_key=self.brand_post["uri"],
-                              in_reply_to=None, is_public=True, network="bluesky")
+        reply = OutboundReply(idempotency_key="k", text="👍🏽" * 301,
+                              thread_key=self.brand_post["uri"], in_reply_to=None, is_public=True,
+                              network="bluesky")
         with self.assertRaises(ConnectorError) as caught:
             connector.send_reply(reply)
         self.assertTrue(caught.exception.permanent)
@@ -199,7 +205,8 @@ class ReplyTestCase(BlueskyTestCase):
 
 class PublishTestCase(BlueskyTestCase):
     def png(self, size: int) -> bytes:
-        image = PILImage.frombytes("RGB", (size, size), bytes(range(256)) * (size * size * 3 // 256 + 1))
+        pixels = bytes(range(256)) * (size * size * 3 // 256 + 1)
+        image = PILImage.frombytes("RGB", (size, size), pixels)
         out = io.BytesIO()
         image.save(out, "PNG", compress_level=0)
         return out.getvalue()
@@ -250,8 +257,9 @@ class CredentialsTestCase(BlueskyTestCase):
         self.assertIn("Invalid identifier or password", detail["last_error"])
         self.assertEqual(SyncState.objects.get(pk=channel.pk).cursor, cursor)
 
+        new_password = self.stack.app_password(self.brand, "uusi")
         response = self.api("post", f"/api/v1/channels/{channel.pk}/reconnect", self.alice_token,
-                            json={"config": {"app_password": self.stack.app_password(self.brand, "uusi")}})
+                            json={"config": {"app_password": new_password}})
         self.assertEqual(response.status_code, 200, response.content)
         self.assertEqual(response.json()["status"], "active")
         self.assertEqual(sync.sync_once(), 1)

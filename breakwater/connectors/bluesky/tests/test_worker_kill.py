@@ -38,7 +38,7 @@ class BlueskyWorkerKillTestCase(TransactionTestCase):
         out = log.open("ab")
         self.addCleanup(out.close)
         # ``breakwater worker`` of this checkout (the console script may import another one).
-        proc = subprocess.Popen(  # noqa: S603 (our own entry point)
+        proc = subprocess.Popen(
             [sys.executable, "-c", "from breakwater.cli import main; main()", "worker"], cwd=ROOT,
             env={**os.environ, "DJANGO_SETTINGS_MODULE": "breakwater.settings_test",
                  "BREAKWATER_DATA_DIR": str(settings.DATA_DIR),
@@ -89,11 +89,13 @@ class BlueskyWorkerKillTestCase(TransactionTestCase):
         # The dead worker's lease on the channel runs out (5 minutes); here, at once.
         SyncState.objects.filter(pk=channel.pk).update(lease_until=None)
         second = self.start_worker(log)
-        self.wait_for("both replies stored", lambda: Message.objects.filter(channel=channel).count() >= 2,
+        self.wait_for("both replies stored",
+                      lambda: Message.objects.filter(channel=channel).count() >= 2,
                       second, log, timeout=90)
         self.kill(second)
         stored = list(Message.objects.filter(channel=channel).values_list("external_id", flat=True))
         self.assertEqual(sorted(stored), sorted(replies))
-        twice = Message.objects.values("channel_id", "external_id").annotate(n=Count("id")).filter(n__gt=1)
+        twice = (Message.objects.values("channel_id", "external_id").annotate(n=Count("id"))
+                 .filter(n__gt=1))
         self.assertEqual(list(twice), [])
         self.assertTrue(SyncState.objects.get(pk=channel.pk).cursor)
