@@ -3,12 +3,14 @@
 import json
 from pathlib import Path
 
+import httpx
 from django.test import SimpleTestCase
 
 from breakwater.connectors.bluesky.connector import BlueskyConnector
 from breakwater.connectors.bluesky.firehose import websocket_base
 from breakwater.connectors.bluesky.mapping import concerns, notification_item
 from breakwater.connectors.bluesky.text import facets, graphemes, length_problem
+from breakwater.connectors.bluesky.xrpc import budget, xrpc_error
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 BRAND = "did:plc:755upk3i2c33vwp4go5gd46f"  # kahvila.test, see fixtures/README.md
@@ -92,3 +94,28 @@ class ConfigTestCase(SimpleTestCase):
                 {"service": "bsky.social", "handle": "a", "app_password": "x"})
         self.assertEqual(BlueskyConnector.sensitive_parameters(), {"app_password"})
         self.assertEqual(websocket_base("https://pds.example/"), "wss://pds.example/xrpc")
+
+
+class ErrorTestCase(SimpleTestCase):
+    def test_the_servers_error_text_reaches_the_channel(self) -> None:
+        refused = xrpc_error(httpx.Response(401, json={
+            "error": "AuthenticationRequired", "message": "Invalid identifier or password"}))
+        self.assertEqual(refused.message,
+                         "Invalid identifier or password (AuthenticationRequired, HTTP 401)")
+        self.assertTrue(refused.reauth and refused.permanent)
+        too_long = xrpc_error(httpx.Response(400, json={
+            "error": "InvalidRequest", "message": "grapheme too big (maximum 300, got 301)"}))
+        self.assertTrue(too_long.permanent)
+        self.assertFalse(too_long.reauth)
+        limited = xrpc_error(httpx.Response(429, headers={"ratelimit-reset": "9999999999"},
+                                            json={"error": "RateLimitExceeded"}))
+        self.assertFalse(limited.permanent)
+        self.assertGreater(limited.retry_after, 3600)
+
+    def test_it_reads_the_rate_limit_headers(self) -> None:
+        left = budget(httpx.Response(200, headers={
+            "ratelimit-limit": "3000", "ratelimit-remaining": "2999",
+            "ratelimit-reset": "1764633600"}))
+        self.assertEqual((left.remaining, left.limit), (2999, 3000))
+        self.assertEqual(left.reset_at.isoformat(), "2025-12-02T00:00:00+00:00")
+        self.assertIsNone(budget(httpx.Response(200)))
