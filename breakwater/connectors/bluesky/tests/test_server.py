@@ -90,8 +90,11 @@ class InboxTestCase(BlueskyTestCase):
         detail = self.detail(channel)
         self.assertEqual((detail["status"], detail["last_error"]), ("active", ""))
         self.assertIsNotNone(detail["last_synced_at"])
-        # The next poll reads back over the cursor and finds nothing new.
+        # The next poll, with the session due for a refresh (refreshSession), reads back over
+        # the cursor and finds nothing new.
+        xrpc.expire_sessions()
         self.assertEqual(self.poll(channel), 0)
+        self.assertEqual(self.detail(channel)["last_error"], "")
         self.assertEqual(Message.objects.filter(channel=channel).count(), 3)
 
     def test_poll_and_stream_store_each_post_once(self) -> None:
