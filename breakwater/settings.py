@@ -185,6 +185,7 @@ BREAKWATER_CONNECTORS = [
     "breakwater.connectors.mastodon.connector.MastodonConnector",
     "breakwater.connectors.matrix.connector.MatrixConnector",
     "breakwater.connectors.email.connector.EmailConnector",
+    "breakwater.connectors.bluesky.connector.BlueskyConnector",
 ]
 BREAKWATER_FERNET_KEYS = [
     k for k in (env_secret("BREAKWATER_FERNET_KEYS") or "").split(",") if k.strip()
