@@ -106,25 +106,28 @@ def _fetched(channel: Channel, page: Page) -> None:
         time.sleep(settings.BREAKWATER_SYNC_FAULT_PAUSE)
 
 
-def store_page(channel: Channel, connector: Connector, page: Page) -> int:
-    """Store a page's items and move the cursor past them, in one transaction."""
+def store_page(channel: Channel, connector: Connector, page: Page, *, streamed: bool = False) -> int:
+    """Store a page's items and move the cursor past them, in one transaction. A streamed
+    page leaves the poll's turn and lease alone: polls go on beside the stream."""
     _fetched(channel, page)
     now = timezone.now()
     budget = page.budget
+    turn: dict[str, object] = {} if streamed else {
+        "next_poll_at": _next_turn(connector, page, now), "lease_until": None,
+    }
+    if budget is not None:
+        turn.update(budget_remaining=budget.remaining, budget_limit=budget.limit,
+                    budget_reset_at=budget.reset_at)
     with transaction.atomic():
         result = ingest_items(channel.workspace_id, page.items)
         SyncState.objects.filter(pk=channel.pk).update(
             # A page without a cursor (a streamed event that carries none) keeps the saved one.
             cursor=F("cursor") if page.cursor is None else page.cursor,
-            next_poll_at=_next_turn(connector, page, now),
-            lease_until=None,
             failures=0,
             last_success_at=now,
             last_error="",
             items_stored=F("items_stored") + result.created,
-            budget_remaining=budget.remaining if budget else None,
-            budget_limit=budget.limit if budget else None,
-            budget_reset_at=budget.reset_at if budget else None,
+            **turn,
         )
         Channel.objects.filter(pk=channel.pk).update(last_sync_at=now)
     if result.errors:
@@ -153,7 +156,7 @@ def stream_channel(channel_id: int, stop: threading.Event) -> None:
     state = SyncState.objects.get(channel_id=channel_id)
     try:
         for page in connector.stream(state.cursor or None):
-            store_page(channel, connector, page)
+            store_page(channel, connector, page, streamed=True)
             if stop.is_set() or not Channel.objects.filter(
                 pk=channel_id, status=ChannelStatus.ACTIVE
             ).exists():
