@@ -1,4 +1,5 @@
-"""Messages: a person's correction of what analysis said about one; retrying a reply."""
+"""Messages: a person's correction of what analysis said about one; retrying a reply; hiding
+and liking items on their network."""
 
 from typing import Any
 
@@ -46,3 +47,26 @@ def retry_reply(request: HttpRequest, message_id: int) -> Any:
     """Send a `failed` reply again, or check an `unknown` one with the network before
     sending it again (it is never sent twice). 409 when there is nothing to retry."""
     return actions.do_retry_reply(request.member, message_id)  # type: ignore[attr-defined]
+
+
+def _act(request: HttpRequest, message_id: int, action: str) -> Any:
+    return actions.do_act_on_message(request.member, message_id, action)  # type: ignore[attr-defined]
+
+
+@router.post("/messages/{int:message_id}/hide", response=MessageOut, summary="Hide on the network")
+def hide_message(request: HttpRequest, message_id: int) -> Any:
+    """Hide an inbound comment on its network (channels with the `hide` capability), through
+    the outbox: `network_actions.hidden` shows `queued` → `sent` (or `failed` with the
+    network's text). 422 when the network cannot hide items."""
+    return _act(request, message_id, "hide")
+
+
+@router.post("/messages/{int:message_id}/unhide", response=MessageOut, summary="Unhide on the network")
+def unhide_message(request: HttpRequest, message_id: int) -> Any:
+    return _act(request, message_id, "unhide")
+
+
+@router.post("/messages/{int:message_id}/like", response=MessageOut, summary="Like on the network")
+def like_message(request: HttpRequest, message_id: int) -> Any:
+    """Like an inbound item on its network (channels with the `like` capability)."""
+    return _act(request, message_id, "like")

@@ -98,6 +98,11 @@ class MessageOut(Schema):
     corrections: dict[str, Any] = Field(
         description='what people changed by hand: {"sentiment": {"from", "to", "by", "at"}}'
     )
+    network_actions: dict[str, Any] = Field(
+        default_factory=dict,
+        description='what the brand did to this item on its network: {"hidden": {"value": true, '
+        '"status": "queued | sending | sent | failed | unknown", "error": "..."}, "liked": {...}}',
+    )
 
     @staticmethod
     def resolve_delivery_status(obj: Message) -> str:

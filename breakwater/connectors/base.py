@@ -107,6 +107,7 @@ class Capability(enum.StrEnum):
     INBOX_REVIEWS = "inbox_reviews"
     REPLY = "reply"
     HIDE = "hide"
+    LIKE = "like"
     PUBLISH_POST = "publish_post"
     PUBLISH_MEDIA = "publish_media"
     LISTEN_SEARCH = "listen_search"
@@ -158,6 +159,18 @@ class OutboundReply:
     # Breakwater's conversation id, and who wrote the reply ({"id", "name", "email"}).
     conversation: int | None = None
     author: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ItemAction:
+    """Something the brand does to an item on the network: hide or unhide a comment, like it.
+    Doing it twice changes nothing, so the outbox can retry it without asking first."""
+
+    idempotency_key: str
+    action: Literal["hide", "unhide", "like"]
+    external_id: str
+    thread_key: str
+    network: str
 
 
 @dataclass(frozen=True)
@@ -298,6 +311,10 @@ class Connector:
     def find_delivery(self, reply: OutboundReply) -> DeliveryResult | None:
         """After an unknown outcome: does the network already have this reply? None if not."""
         return None
+
+    def act(self, action: ItemAction) -> None:
+        """Hide, unhide or like an item (capabilities ``HIDE``, ``LIKE``)."""
+        raise ConnectorError(f"{self.label} channels cannot {action.action} items", permanent=True)
 
 
 def forget_registry() -> None:

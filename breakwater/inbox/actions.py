@@ -559,6 +559,66 @@ def _release_reply(message: Message, conv: Conversation, text: str) -> None:
     _touch(conv, _first_response(conv, now))
 
 
+# An action on an inbound item: the capability it needs, and the state it sets when sent.
+ITEM_ACTIONS = {
+    "hide": (Capability.HIDE, "hidden", True),
+    "unhide": (Capability.HIDE, "hidden", False),
+    "like": (Capability.LIKE, "liked", True),
+}
+
+
+def do_act_on_message(member: Membership, message_id: int, action: str) -> Message:
+    """Hide, unhide or like an inbound item on its network, through the outbox (retried,
+    shown on the message with the network's error if it fails)."""
+    check_role(member, Role.AGENT)
+    if action not in ITEM_ACTIONS:
+        raise Invalid(f"action must be one of {', '.join(ITEM_ACTIONS)}")
+    capability, state, value = ITEM_ACTIONS[action]
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update().select_related("conversation", "channel")
+            .filter(pk=message_id, workspace_id=member.workspace_id).first()
+        )
+        if message is None:
+            raise NotFound("no such message in this workspace")
+        if message.direction != Direction.IN:
+            raise Invalid("only messages from others can be hidden or liked")
+        connector = get_connector_class(message.channel.network)
+        if capability not in connector.capabilities:
+            raise Invalid(f"{connector.label} does not let Breakwater {action} items")
+        delivery = outbox.do_enqueue(
+            workspace_id=member.workspace_id, channel_id=message.channel_id,
+            idempotency_key=f"{action}:{message.pk}:{uuid.uuid4().hex}", ref=f"{action}:{message.pk}",
+            action=action,
+            payload={"external_id": message.external_id, "thread_key": message.conversation.thread_key,
+                     "network": message.network},
+        )
+        message.network_actions = {**message.network_actions, state: {
+            "value": value, "status": delivery.status, "error": "", "delivery": delivery.pk}}
+        message.save(update_fields=["network_actions"])
+        audit(member, member.workspace_id, f"message.{action}", message,
+              conversation=message.conversation_id)
+        _announce(member, [message.conversation_id])
+    return message
+
+
+def _on_item_action_updated(event: dict) -> None:
+    action, _, message_id = event["ref"].partition(":")
+    _, state, value = ITEM_ACTIONS[action]
+    message = Message.objects.select_for_update().filter(pk=int(message_id)).first()
+    if message is None:
+        return
+    current = message.network_actions.get(state, {})
+    if current.get("delivery") not in (None, event["delivery_id"]):
+        return  # a newer hide/unhide superseded this one
+    message.network_actions = {**message.network_actions, state: {
+        "value": value, "status": event["status"], "error": event.get("error", ""),
+        "delivery": event["delivery_id"]}}
+    message.save(update_fields=["network_actions"])
+    events.publish(event["workspace_id"], "conversations.changed",
+                   conversation_ids=[message.conversation_id], created=0)
+
+
 def do_retry_reply(member: Membership, message_id: int) -> Message:
     """Send a failed reply again, or check an unknown one with the network now."""
     check_role(member, Role.AGENT)
@@ -576,8 +636,11 @@ def do_retry_reply(member: Membership, message_id: int) -> Message:
 
 @events.on("delivery.updated")
 def _on_delivery_updated(event: dict) -> None:
-    """The outbox reports progress; the reply message shows it."""
+    """The outbox reports progress; the reply message (or the item acted on) shows it."""
     ref = event.get("ref", "")
+    if ref.partition(":")[0] in ITEM_ACTIONS:
+        _on_item_action_updated(event)
+        return
     if not ref.startswith("message:"):
         return
     message_id = int(ref.split(":", 1)[1])

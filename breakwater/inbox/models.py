@@ -300,6 +300,9 @@ class Message(models.Model):
     # What people changed by hand, kept as labelled examples for evaluation:
     # {"sentiment": {"from": "neutral", "to": "negative", "by": user id, "at": iso time}}.
     analysis_correction = models.JSONField(default=dict, blank=True)
+    # What the brand did to this item on the network, as the outbox reports it:
+    # {"hidden": {"value": true, "status": "sent", "error": ""}, "liked": {...}}.
+    network_actions = models.JSONField(default=dict, blank=True)
     raw = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -15,7 +15,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from breakwater.connectors.base import ConnectorError, OutboundReply, get_connector_class
+from breakwater.connectors.base import (
+    Connector,
+    ConnectorError,
+    DeliveryResult,
+    ItemAction,
+    OutboundReply,
+    get_connector_class,
+)
 from breakwater.core import events
 from breakwater.core.actions import channel_config, do_mark_channel_broken
 from breakwater.core.models import Channel, ChannelStatus
@@ -23,6 +30,8 @@ from breakwater.outbox.models import Delivery, DeliveryStatus
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
+# What a delivery can be besides a reply: actions on an item already on the network.
+ITEM_ACTIONS = ("hide", "unhide", "like")
 # How long a delivery handed to a task, or being sent, is left alone before a sweep retries it.
 LEASE = timedelta(minutes=5)
 
@@ -120,11 +129,9 @@ def do_deliver(delivery_id: int) -> Delivery | None:
         return None
     delivery, uncertain = claimed
     channel = Channel.objects.get(pk=delivery.channel_id)
-    connector = get_connector_class(channel.network)(channel_config(channel))
-    reply = OutboundReply(idempotency_key=delivery.idempotency_key, **delivery.payload)
+    connector = get_connector_class(channel.network)(channel_config(channel), channel=channel.pk)
     try:
-        result = connector.find_delivery(reply) if uncertain else None
-        result = result or connector.send_reply(reply)
+        result = _send(connector, delivery, uncertain)
     except ConnectorError as exc:
         with transaction.atomic():
             _failed(delivery, channel, exc)
@@ -133,6 +140,17 @@ def do_deliver(delivery_id: int) -> Delivery | None:
         _save(delivery, status=DeliveryStatus.SENT, external_id=result.external_id,
               external_url=result.url, error="")
     return delivery
+
+
+def _send(connector: Connector, delivery: Delivery, uncertain: bool) -> DeliveryResult:
+    if delivery.action in ITEM_ACTIONS:
+        # Hiding or liking twice changes nothing: no need to ask the network first.
+        connector.act(ItemAction(idempotency_key=delivery.idempotency_key, action=delivery.action,
+                                 **delivery.payload))
+        return DeliveryResult(external_id="")
+    reply = OutboundReply(idempotency_key=delivery.idempotency_key, **delivery.payload)
+    found = connector.find_delivery(reply) if uncertain else None
+    return found or connector.send_reply(reply)
 
 
 def backoff(attempts: int, retry_after: float | None) -> float:

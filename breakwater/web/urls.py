@@ -19,6 +19,7 @@ urlpatterns = [
     path("c/<int:conversation_id>/presence/", views.presence, name="presence"),
     path("m/<int:message_id>/correct/", views.correct, name="correct"),
     path("m/<int:message_id>/retry/", views.retry, name="retry"),
+    path("m/<int:message_id>/act/", views.act, name="act"),
     path("channels/", channels.channels, name="channels"),
     path("channels/connect/", channels.connect, name="channel_connect"),
     path("channels/<int:channel_id>/pause/", channels.pause, name="channel_pause"),

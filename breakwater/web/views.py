@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from breakwater.composer.queries import reply_box
+from breakwater.connectors.base import Capability, get_connector_class
 from breakwater.core.actions import access_membership
 from breakwater.core.errors import ActionError, NotFound
 from breakwater.core.models import Channel, Membership
@@ -145,6 +146,7 @@ def _conversation_page(request: HttpRequest, conversation_id: int, *, draft: str
         "sentiments": Sentiment.choices,
         "reply_key": reply_key or uuid.uuid4().hex,
         "retryable_states": ("failed", "unknown"),
+        "item_actions": item_actions(conv.channel.network),
         # The newest message on screen: a reply is checked against anything newer.
         "seen_up_to": max((m.pk for m in thread), default=0),
         "draft": draft,
@@ -156,6 +158,12 @@ def _conversation_page(request: HttpRequest, conversation_id: int, *, draft: str
     if request.GET.get("partial") == "thread":
         return render(request, "web/partials/thread.html", context)
     return render(request, "web/conversation.html", context, status=status)
+
+
+def item_actions(network: str) -> dict[str, bool]:
+    """Which actions on inbound items the conversation's network takes."""
+    caps = get_connector_class(network).capabilities
+    return {"hide": Capability.HIDE in caps, "like": Capability.LIKE in caps}
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -262,6 +270,18 @@ def retry(request: HttpRequest, message_id: int) -> HttpResponse:
     except ActionError as exc:
         return _done(request, None, error=exc.message)
     return _done(request, message.conversation_id, ok=_("Trying again."))
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, message_id: int) -> HttpResponse:
+    """Hide, unhide or like an inbound item on its network."""
+    member = member_for(request)
+    try:
+        message = actions.do_act_on_message(member, message_id, request.POST.get("action", ""))
+    except ActionError as exc:
+        return _done(request, None, error=exc.message)
+    return _done(request, message.conversation_id, ok=_("Sent to the network."))
 
 
 @login_required

@@ -4,8 +4,10 @@ import hashlib
 
 from breakwater.connectors.base import (
     INBOX_AND_REPLY,
+    Capability,
     Connector,
     DeliveryResult,
+    ItemAction,
     OutboundReply,
     Parameter,
 )
@@ -20,7 +22,7 @@ class DemoConnector(Connector):
 
     key = "demo"
     label = "Demo network"
-    capabilities = INBOX_AND_REPLY
+    capabilities = INBOX_AND_REPLY | {Capability.HIDE, Capability.LIKE}
     parameters = (
         Parameter("handle", "Account handle", help="The simulated brand account, e.g. aaltokahvi"),
         Parameter("rate_per_minute", "Simulated messages per minute"),
@@ -40,3 +42,6 @@ class DemoConnector(Connector):
 
     def find_delivery(self, reply: OutboundReply) -> DeliveryResult | None:
         return self._result(reply)
+
+    def act(self, action: ItemAction) -> None:
+        """Hiding and liking are accepted at once, as the simulated network has no other side."""

@@ -13,9 +13,11 @@ from collections.abc import Iterable
 
 from breakwater.connectors.base import (
     INBOX_AND_REPLY,
+    Capability,
     Connector,
     ConnectorError,
     DeliveryResult,
+    ItemAction,
     OutboundReply,
 )
 
@@ -23,6 +25,7 @@ from breakwater.connectors.base import (
 class FlakyNetwork:
     def __init__(self) -> None:
         self.accepted: dict[str, OutboundReply] = {}
+        self.acted: list[ItemAction] = []
         self.sends = 0
         self.lookups = 0
         self.script: list[str] = []
@@ -40,7 +43,7 @@ network = FlakyNetwork()
 class FlakyConnector(Connector):
     key = "flaky"
     label = "Flaky network"
-    capabilities = INBOX_AND_REPLY
+    capabilities = INBOX_AND_REPLY | {Capability.HIDE}
 
     def send_reply(self, reply: OutboundReply) -> DeliveryResult:
         network.sends += 1
@@ -53,6 +56,12 @@ class FlakyConnector(Connector):
         if step == "accept-then-timeout":
             raise ConnectorError("no answer in time", retry_after=1, outcome_unknown=True)
         return network.result(reply.idempotency_key)
+
+    def act(self, action: ItemAction) -> None:
+        network.sends += 1
+        if network.script and network.script.pop(0) == "fail":
+            raise ConnectorError("HTTP 503: try again later", retry_after=1)
+        network.acted.append(action)
 
     def find_delivery(self, reply: OutboundReply) -> DeliveryResult | None:
         network.lookups += 1

@@ -253,3 +253,54 @@ class RetryTestCase(FlakyTestCase):
         self.assertEqual(response.status_code, 302)
         message.refresh_from_db()
         self.assertEqual(message.delivery_state, "sent")
+
+
+class ItemActionTestCase(FlakyTestCase):
+    """Hiding and liking go through the outbox like replies: retried, shown, once."""
+
+    def inbound(self, channel: Channel) -> Message:
+        return self.conversation_on(channel).messages.get(direction="in")
+
+    def test_a_hide_is_retried_and_shown_on_the_message(self) -> None:
+        from breakwater.inbox.actions import do_act_on_message
+
+        message = self.inbound(self.flaky)
+        flaky.network.will(["fail", "fail"])
+        with self.captureOnCommitCallbacks(execute=False):
+            do_act_on_message(self.bob, message.pk, "hide")
+        message.refresh_from_db()
+        self.assertEqual(message.network_actions["hidden"]["status"], "queued")
+        self.run_outbox()
+        self.assertEqual(flaky.network.sends, 3)
+        [acted] = flaky.network.acted
+        self.assertEqual((acted.action, acted.external_id), ("hide", message.external_id))
+        message.refresh_from_db()
+        self.assertEqual((message.network_actions["hidden"]["value"],
+                          message.network_actions["hidden"]["status"]), (True, "sent"))
+
+    def test_the_api_hides_unhides_and_likes_where_the_network_can(self) -> None:
+        message = self.inbound(self.channel)  # the demo network hides and likes
+        url = f"/api/v1/messages/{message.pk}"
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.api("post", f"{url}/like", self.bob_token)
+        self.assertEqual(response.status_code, 200, response.content)
+        self.assertEqual(response.json()["network_actions"]["liked"]["status"], "queued")
+        message.refresh_from_db()
+        self.assertEqual(message.network_actions["liked"]["status"], "sent")
+        flaky_message = self.inbound(self.flaky)  # hides, cannot like
+        refused = self.api("post", f"/api/v1/messages/{flaky_message.pk}/like", self.bob_token)
+        self.assertEqual(refused.status_code, 422)
+        self.assertIn("does not let Breakwater like", refused.json()["error"])
+        self.assertEqual(self.api("post", f"{url}/hide", self.vera_token).status_code, 403)
+        self.assertEqual(self.api("post", f"{url}/hide", self.charlie_token).status_code, 404)
+
+    def test_the_conversation_page_hides_and_shows_it(self) -> None:
+        message = self.inbound(self.channel)
+        self.client.force_login(self.bob.user)
+        page = self.client.get(f"/c/{message.conversation_id}/").content.decode()
+        self.assertIn('value="hide"', page)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(f"/m/{message.pk}/act/", {"action": "hide"})
+        page = self.client.get(f"/c/{message.conversation_id}/").content.decode()
+        self.assertIn("Hidden on the network", page)
+        self.assertIn('value="unhide"', page)
