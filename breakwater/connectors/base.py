@@ -162,6 +162,37 @@ class OutboundReply:
 
 
 @dataclass(frozen=True)
+class MediaFile:
+    """A file to publish with a post: where its bytes are (a path the worker can read), its
+    type (``image/jpeg``...) and alt text."""
+
+    path: str
+    content_type: str
+    alt: str = ""
+
+    def read(self) -> bytes:
+        with open(self.path, "rb") as f:
+            return f.read()
+
+
+@dataclass(frozen=True)
+class OutboundPost:
+    """A new post of the brand on one channel (publishing; delivered by the outbox)."""
+
+    idempotency_key: str
+    text: str
+    network: str
+    media: tuple[MediaFile, ...] = ()
+    link: str | None = None
+
+    @classmethod
+    def from_payload(cls, idempotency_key: str, payload: Mapping[str, Any]) -> OutboundPost:
+        media = tuple(MediaFile(**m) for m in payload.get("media", ()))
+        return cls(idempotency_key=idempotency_key, text=payload["text"], network=payload["network"],
+                   media=media, link=payload.get("link"))
+
+
+@dataclass(frozen=True)
 class ItemAction:
     """Something the brand does to an item on the network: hide or unhide a comment, like it.
     Doing it twice changes nothing, so the outbox can retry it without asking first."""
@@ -311,6 +342,19 @@ class Connector:
     def find_delivery(self, reply: OutboundReply) -> DeliveryResult | None:
         """After an unknown outcome: does the network already have this reply? None if not."""
         return None
+
+    def publish(self, post: OutboundPost) -> DeliveryResult:
+        """Publish a new post (``PUBLISH_POST``; with media, ``PUBLISH_MEDIA``); enforce the
+        network's limits first with a permanent ``ConnectorError`` saying what to change."""
+        raise ConnectorError(f"{self.label} channels cannot publish posts", permanent=True)
+
+    def find_publication(self, post: OutboundPost) -> DeliveryResult | None:
+        """After an unknown outcome: is this post already on the network? None if not."""
+        return None
+
+    def search(self, query: str, cursor: str | None) -> Page:
+        """Public items matching ``query`` after ``cursor`` (``LISTEN_SEARCH``), for listening."""
+        raise NotImplementedError
 
     def act(self, action: ItemAction) -> None:
         """Hide, unhide or like an item (capabilities ``HIDE``, ``LIKE``)."""

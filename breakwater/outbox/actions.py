@@ -20,6 +20,7 @@ from breakwater.connectors.base import (
     ConnectorError,
     DeliveryResult,
     ItemAction,
+    OutboundPost,
     OutboundReply,
     get_connector_class,
 )
@@ -148,6 +149,10 @@ def _send(connector: Connector, delivery: Delivery, uncertain: bool) -> Delivery
         connector.act(ItemAction(idempotency_key=delivery.idempotency_key, action=delivery.action,
                                  **delivery.payload))
         return DeliveryResult(external_id="")
+    if delivery.action == "publish":
+        post = OutboundPost.from_payload(delivery.idempotency_key, delivery.payload)
+        found = connector.find_publication(post) if uncertain else None
+        return found or connector.publish(post)
     reply = OutboundReply(idempotency_key=delivery.idempotency_key, **delivery.payload)
     found = connector.find_delivery(reply) if uncertain else None
     return found or connector.send_reply(reply)

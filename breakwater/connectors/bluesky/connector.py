@@ -32,6 +32,7 @@ from breakwater.connectors.base import (
     ConnectorError,
     DeliveryResult,
     InboundItem,
+    OutboundPost,
     OutboundReply,
     Page,
     Parameter,
@@ -247,6 +248,10 @@ class BlueskyConnector(Connector):
             if value.get("text") == reply.text and replied_to and replied_to["uri"] == parent:
                 return DeliveryResult(external_id=entry["uri"], url=web_url(entry["uri"]))
         return None
+
+    def publish(self, post: OutboundPost) -> DeliveryResult:
+        images = [Image(data=m.read(), mime_type=m.content_type, alt=m.alt) for m in post.media]
+        return self.publish_post(post.text, images)
 
     def publish_post(self, text: str, images: Sequence[Image] = ()) -> DeliveryResult:
         """A new post of the brand: text and up to four images of at most 1,000,000 bytes each."""

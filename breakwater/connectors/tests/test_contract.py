@@ -55,6 +55,8 @@ def test_what_it_can_do_matches_what_it_implements(connector: type[Connector]) -
         assert connector.send_reply is not Connector.send_reply, "REPLY needs send_reply"
     else:
         assert connector.send_reply is Connector.send_reply
+    if connector.capabilities & {Capability.PUBLISH_POST, Capability.PUBLISH_MEDIA}:
+        assert connector.publish is not Connector.publish, "PUBLISH_* needs publish"
     if connector.capabilities & {Capability.HIDE, Capability.LIKE}:
         assert connector.act is not Connector.act, "HIDE and LIKE need act"
     if connector.can_reconcile():
