@@ -1,5 +1,5 @@
 """Bluesky (AT Protocol): mentions, replies and quotes of the brand's posts as an inbox,
-replies back into the thread, and text and image posts.
+replies back into the thread, text and image posts, and listening by search.
 
 * Sign-in: an app password through ``com.atproto.server.createSession`` (see ``xrpc.py``).
 * Inbox, polled: ``app.bsky.notification.listNotifications`` (reasons mention, reply,
