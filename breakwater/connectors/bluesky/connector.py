@@ -1,5 +1,5 @@
 """Bluesky (AT Protocol): mentions, replies and quotes of the brand's posts as an inbox,
-replies back into the thread, and text and image posts.
+replies back into the thread, text and image posts, and listening by search.
 
 * Sign-in: an app password through ``com.atproto.server.createSession`` (see ``xrpc.py``).
 * Inbox, polled: ``app.bsky.notification.listNotifications`` (reasons mention, reply,
@@ -14,6 +14,12 @@ replies back into the thread, and text and image posts.
   only those pages move the cursor.
 * Replies: a post with ``reply.root``/``reply.parent`` strong refs and mention/link facets
   (UTF-8 byte offsets); 300 graphemes at most, checked before sending.
+* Publishing: a post with up to four images (``uploadBlob``, then an ``app.bsky.embed.images``
+  embed). After an unknown outcome, ``find_publication`` looks in the brand's repository
+  (``listRecords``) for a post of the last day with the same text, no reply ref and the same
+  images' alt texts.
+* Listening: ``app.bsky.feed.searchPosts`` (newest first); the cursor is the newest
+  ``indexedAt`` returned, and a call with it returns only posts indexed after it.
 """
 
 from __future__ import annotations
@@ -42,11 +48,13 @@ from breakwater.connectors.bluesky.mapping import (
     POST,
     concerns,
     did_of,
+    image_alts,
     notification_item,
     parse_time,
     post_item,
     reply_refs,
     rkey_of,
+    search_item,
     web_url,
 )
 from breakwater.connectors.bluesky.text import MAX_GRAPHEMES, facets, length_problem
@@ -60,6 +68,12 @@ MAX_RECONCILE_PAGES = 50
 MAX_IMAGES = 4
 MAX_IMAGE_BYTES = 1_000_000  # the lexicon's limit; PDSes accept bigger blobs, the AppView does not
 RECENT_RECORDS = 50
+# How far back find_publication looks: a post of the same text older than this is an
+# earlier publication, not the one whose answer was lost.
+RECENT_PUBLICATION = timedelta(days=1)
+SEARCH_PAGE_SIZE = 100  # the lexicon's maximum
+FIRST_SEARCH_PAGE_SIZE = 25  # a new search starts with the latest posts only
+MAX_SEARCH_PAGES = 10
 
 
 @dataclass(frozen=True)
@@ -80,7 +94,7 @@ class BlueskyConnector(Connector):
     label = "Bluesky"
     capabilities = frozenset({
         Capability.INBOX_COMMENTS, Capability.INBOX_MENTIONS, Capability.REPLY,
-        Capability.PUBLISH_POST, Capability.PUBLISH_MEDIA,
+        Capability.PUBLISH_POST, Capability.PUBLISH_MEDIA, Capability.LISTEN_SEARCH,
     })
     parameters = (
         Parameter("service", "Service address", required=True,
@@ -196,6 +210,35 @@ class BlueskyConnector(Connector):
             handle = ""
         return Author(external_id=did, handle=str(handle)[:255])
 
+    def search(self, query: str, cursor: str | None) -> Page:
+        """Public posts matching ``query`` indexed after ``cursor`` (None: the latest
+        ``FIRST_SEARCH_PAGE_SIZE``), newest first; the next cursor is the newest
+        ``indexedAt`` seen. At most ``MAX_SEARCH_PAGES`` pages a call: older posts past them
+        are not returned."""
+        since = parse_time(cursor) if cursor else None
+        brand = self.xrpc.session().did
+        items: list[InboundItem] = []
+        newest = cursor
+        page_cursor: str | None = None
+        for _ in range(MAX_SEARCH_PAGES):
+            data = self.xrpc.get("app.bsky.feed.searchPosts", q=query, sort="latest",
+                                 since=cursor, cursor=page_cursor,
+                                 limit=SEARCH_PAGE_SIZE if since else FIRST_SEARCH_PAGE_SIZE)
+            posts, page_cursor = list(data.get("posts") or []), data.get("cursor")
+            fresh = [p for p in posts if since is None or parse_time(p["indexedAt"]) > since]
+            for post in fresh:
+                if newest is None or parse_time(post["indexedAt"]) > parse_time(newest):
+                    newest = post["indexedAt"]
+                item = search_item(post, channel=self.channel, brand_did=brand,
+                                   service=self.service)
+                if item is not None:
+                    items.append(item)
+            if since is None or not posts or len(fresh) < len(posts) or not page_cursor:
+                break
+        response = self.xrpc.last_response
+        return Page(items=items, cursor=newest,
+                    budget=budget(response) if response is not None else None)
+
     def resolve_handle(self, handle: str) -> str | None:
         """The DID of ``handle``, or None when no account has it."""
         try:
@@ -246,6 +289,21 @@ class BlueskyConnector(Connector):
             value = entry.get("value") or {}
             _, replied_to = reply_refs(value)
             if value.get("text") == reply.text and replied_to and replied_to["uri"] == parent:
+                return DeliveryResult(external_id=entry["uri"], url=web_url(entry["uri"]))
+        return None
+
+    def find_publication(self, post: OutboundPost) -> DeliveryResult | None:
+        """Look for the post among the brand's latest posts of the last day: same text, no
+        reply ref, images with the same alt texts."""
+        data = self.xrpc.get("com.atproto.repo.listRecords", repo=self.xrpc.session().did,
+                             collection=POST, limit=RECENT_RECORDS)
+        recent = datetime.now(UTC) - RECENT_PUBLICATION
+        alts = [m.alt for m in post.media]
+        for entry in data.get("records") or []:
+            value = entry.get("value") or {}
+            same = (value.get("text") == post.text and "reply" not in value
+                    and image_alts(value) == alts)
+            if same and parse_time(str(value.get("createdAt") or "1970-01-01")) >= recent:
                 return DeliveryResult(external_id=entry["uri"], url=web_url(entry["uri"]))
         return None
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from breakwater.connectors.base import Author, InboundItem
+from breakwater.connectors.base import Author, InboundItem, Kind
 
 POST = "app.bsky.feed.post"
 # Notification reasons that are conversations with the brand.
@@ -82,6 +82,15 @@ def concerns(record: dict[str, Any], author_did: str, brand_did: str) -> bool:
     return quotes_brand or brand_did in mentioned_dids(record)
 
 
+def image_alts(record: dict[str, Any]) -> list[str]:
+    """The alt texts of a post's images, in order (none: no images)."""
+    embed = record.get("embed") if isinstance(record.get("embed"), dict) else {}
+    if isinstance(embed.get("media"), dict):  # recordWithMedia
+        embed = embed["media"]
+    return [str(image.get("alt", "")) for image in embed.get("images") or []
+            if isinstance(image, dict)]
+
+
 def _images(record: dict[str, Any], service: str, author_did: str) -> list[dict[str, Any]]:
     embed = record.get("embed") if isinstance(record.get("embed"), dict) else {}
     if isinstance(embed.get("media"), dict):  # recordWithMedia
@@ -104,14 +113,15 @@ def _images(record: dict[str, Any], service: str, author_did: str) -> list[dict[
 
 
 def post_item(*, channel: int, uri: str, cid: str, record: dict[str, Any], author: Author,
-              brand_did: str, service: str) -> InboundItem:
+              brand_did: str, service: str, kind: Kind | None = None) -> InboundItem:
     """One post as an inbox item: a ``comment`` when it answers in a thread of the brand's
-    post or to one of its posts, else a ``mention`` (a mention or a quote)."""
+    post or to one of its posts, else a ``mention`` (a mention or a quote); ``kind`` given
+    wins."""
     root, parent = reply_refs(record)
     in_brand_thread = any(ref and did_of(ref["uri"]) == brand_did for ref in (root, parent))
     return InboundItem(
         network="bluesky", channel=channel, external_id=uri,
-        kind="comment" if in_brand_thread else "mention",
+        kind=kind or ("comment" if in_brand_thread else "mention"),
         created_at=parse_time(str(record.get("createdAt") or datetime.now(UTC).isoformat())),
         author=author, text=str(record.get("text", "")),
         thread_key=root["uri"] if root else uri,
@@ -138,3 +148,17 @@ def notification_item(notification: dict[str, Any], *, channel: int, brand_did: 
     return post_item(channel=channel, uri=notification["uri"], cid=notification.get("cid", ""),
                      record=record, author=author_of(notification["author"]),
                      brand_did=brand_did, service=service)
+
+
+def search_item(post: dict[str, Any], *, channel: int, brand_did: str,
+                service: str) -> InboundItem | None:
+    """A post of ``app.bsky.feed.searchPosts`` (a ``postView``) as a listening item: always a
+    ``mention``, with the inbox's ids (``at://`` URI, root post as thread) so a post found by
+    search and by the inbox is stored once. None for the brand's own posts."""
+    record = post.get("record")
+    author = post.get("author") or {}
+    if not isinstance(record, dict) or author.get("did") == brand_did:
+        return None
+    return post_item(channel=channel, uri=post["uri"], cid=post.get("cid", ""), record=record,
+                     author=author_of(author), brand_did=brand_did, service=service,
+                     kind="mention")

@@ -8,13 +8,20 @@ from django.test import SimpleTestCase
 
 from breakwater.connectors.bluesky.connector import BlueskyConnector
 from breakwater.connectors.bluesky.firehose import websocket_base
-from breakwater.connectors.bluesky.mapping import concerns, notification_item
+from breakwater.connectors.bluesky.mapping import (
+    concerns,
+    image_alts,
+    notification_item,
+    search_item,
+)
 from breakwater.connectors.bluesky.text import facets, graphemes, length_problem
 from breakwater.connectors.bluesky.xrpc import budget, xrpc_error
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 BRAND = "did:plc:755upk3i2c33vwp4go5gd46f"  # kahvila.test, see fixtures/README.md
 NOTIFICATIONS = json.loads((FIXTURES / "notifications.json").read_text())["notifications"]
+SEARCH_POSTS = json.loads((FIXTURES / "search_posts.json").read_text())["posts"]
+SEARCH_BRAND = "did:plc:gwveb6xsvhx464smkusvrkgj"  # kahvila.test of search_posts.json
 
 
 def items() -> dict[str, object]:
@@ -23,6 +30,33 @@ def items() -> dict[str, object]:
         item = notification_item(note, channel=3, brand_did=BRAND, service="http://localhost:2583")
         found[note["reason"]] = item
     return found
+
+
+class SearchTestCase(SimpleTestCase):
+    def items(self) -> list[object]:
+        return [search_item(post, channel=4, brand_did=SEARCH_BRAND, service="http://pds.test")
+                for post in SEARCH_POSTS]
+
+    def test_found_posts_are_public_mentions_with_the_inbox_ids(self) -> None:
+        reply, with_image, brands_own = self.items()
+        self.assertIsNone(brands_own)
+        self.assertEqual({(i.kind, i.is_public, i.channel) for i in (reply, with_image)},
+                         {("mention", True, 4)})
+        self.assertEqual(reply.external_id, SEARCH_POSTS[0]["uri"])
+        # A reply in the brand's thread keeps the thread's root (the inbox's thread_key).
+        brand_post = "at://did:plc:gwveb6xsvhx464smkusvrkgj/app.bsky.feed.post/3n3neja77os2o"
+        self.assertEqual((reply.thread_key, reply.parent_external_id), (brand_post, brand_post))
+        self.assertEqual((with_image.thread_key, with_image.parent_external_id),
+                         (with_image.external_id, None))
+        self.assertEqual(with_image.author.handle, "maija.test")
+        (image,) = with_image.media
+        self.assertEqual((image["alt"], image["mime_type"]), ("Mansikkajäätelö tötterössä",
+                                                              "image/png"))
+        self.assertIn("bafkreidrx2bpnhqrkjyfnjtrmaxjf3aat3bqgx52uwzv54qmsogbaapuui", image["url"])
+
+    def test_image_alts_of_a_post(self) -> None:
+        self.assertEqual(image_alts(SEARCH_POSTS[1]["record"]), ["Mansikkajäätelö tötterössä"])
+        self.assertEqual(image_alts(SEARCH_POSTS[0]["record"]), [])
 
 
 class NotificationTestCase(SimpleTestCase):

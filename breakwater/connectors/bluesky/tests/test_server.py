@@ -4,6 +4,7 @@ customers post in the network, Breakwater syncs, replies and publishes through i
 from __future__ import annotations
 
 import io
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,14 +13,16 @@ import pytest
 from django.utils import timezone
 from PIL import Image as PILImage
 
-from breakwater.connectors.base import ConnectorError, OutboundReply
+from breakwater.connectors.base import ConnectorError, OutboundPost, OutboundReply
 from breakwater.connectors.bluesky import xrpc
 from breakwater.connectors.bluesky.connector import BlueskyConnector, Image
+from breakwater.connectors.bluesky.mapping import parse_time
 from breakwater.connectors.bluesky.tests.stack import Stack, wait_until
 from breakwater.core.models import Channel, ChannelStatus
 from breakwater.inbox.models import Conversation, Direction, Message
 from breakwater.ingest import sync
 from breakwater.ingest.models import SyncState
+from breakwater.ingest.pipeline import ingest_items
 from breakwater.outbox import actions as outbox
 from breakwater.outbox.models import Delivery, DeliveryStatus
 from breakwater.test import BaseTestCase
@@ -206,22 +209,24 @@ class ReplyTestCase(BlueskyTestCase):
         self.assertFalse(Delivery.objects.filter(channel_id=channel.pk).exists())
 
 
-class PublishTestCase(BlueskyTestCase):
-    def png(self, size: int) -> bytes:
-        pixels = bytes(range(256)) * (size * size * 3 // 256 + 1)
-        image = PILImage.frombytes("RGB", (size, size), pixels)
-        out = io.BytesIO()
-        image.save(out, "PNG", compress_level=0)
-        return out.getvalue()
+def png(size: int) -> bytes:
+    """An uncompressed PNG of ``size`` x ``size`` pixels (about 3 * size**2 bytes)."""
+    pixels = bytes(range(256)) * (size * size * 3 // 256 + 1)
+    image = PILImage.frombytes("RGB", (size, size), pixels)
+    out = io.BytesIO()
+    image.save(out, "PNG", compress_level=0)
+    return out.getvalue()
 
+
+class PublishTestCase(BlueskyTestCase):
     def test_it_publishes_text_and_images_within_bluesky_limits(self) -> None:
         connector = BlueskyConnector(self.config())
-        small = self.png(64)
+        small = png(64)
         sent = connector.publish_post("Uusi kahvi ☕", [Image(small, "image/png", "Kahvikuppi")])
         (record,) = [r for r in self.stack.records(self.brand) if r["uri"] == sent.external_id]
         (image,) = record["value"]["embed"]["images"]
         self.assertEqual((image["alt"], image["image"]["size"]), ("Kahvikuppi", len(small)))
-        big = self.png(600)  # about 1.08 MB: the PDS would take it, the AppView's lexicon would not
+        big = png(600)  # about 1.08 MB: the PDS would take it, the AppView's lexicon would not
         self.assertGreater(len(big), 1_000_000)
         with self.assertRaises(ConnectorError) as caught:
             connector.publish_post("Liian iso", [Image(big, "image/png")])
@@ -229,6 +234,118 @@ class PublishTestCase(BlueskyTestCase):
         with self.assertRaisesMessage(ConnectorError, "at most 4 images"):
             connector.publish_post("Liikaa", [Image(small, "image/png")] * 5)
         self.assertEqual(len(self.stack.records(self.brand)), 2)  # the brand's first post, and this
+
+
+class PublishThroughOutboxTestCase(BlueskyTestCase):
+    def enqueue(self, channel: Channel, key: str, text: str,
+                media: list[dict[str, str]] | None = None) -> Delivery:
+        return outbox.do_enqueue(workspace_id=channel.workspace_id, channel_id=channel.pk,
+                                 idempotency_key=key, ref=f"post:{key}", action="publish",
+                                 payload={"text": text, "network": "bluesky", "media": media or []})
+
+    def own_posts(self, text: str) -> list[dict[str, Any]]:
+        """The brand's posts (not replies) with this text, as its repository has them."""
+        return [r for r in self.stack.records(self.brand)
+                if r["value"]["text"] == text and "reply" not in r["value"]]
+
+    def test_a_post_with_an_image_file_is_published_and_shown_by_the_appview(self) -> None:
+        channel = self.connect()
+        image_bytes = png(48)
+        with tempfile.NamedTemporaryFile(suffix=".png") as file:
+            file.write(image_bytes)
+            file.flush()
+            delivery = self.enqueue(channel, "joulu-1", "Joulun erikoiskahvi on täällä! 🎄", [
+                {"path": file.name, "content_type": "image/png", "alt": "Kuppi ja piparkakku"}])
+            run_outbox()
+        delivery.refresh_from_db()
+        self.assertEqual(delivery.status, DeliveryStatus.SENT, delivery.error)
+        (record,) = self.own_posts("Joulun erikoiskahvi on täällä! 🎄")
+        self.assertEqual(record["uri"], delivery.external_id)
+        (image,) = record["value"]["embed"]["images"]
+        self.assertEqual((image["image"]["mimeType"], image["image"]["size"]),
+                         ("image/png", len(image_bytes)))
+        # A customer sees it in the AppView with its image and alt text.
+        wait_until(lambda: self.stack.xrpc("GET", "app.bsky.feed.getPosts",
+                                           self.customer.access_jwt,
+                                           params={"uris": [delivery.external_id]})["posts"],
+                   "published post in the AppView")
+        (shown,) = self.stack.xrpc("GET", "app.bsky.feed.getPosts", self.customer.access_jwt,
+                                   params={"uris": [delivery.external_id]})["posts"]
+        self.assertEqual(shown["author"]["did"], self.brand.did)
+        (viewed,) = shown["embed"]["images"]
+        self.assertEqual(viewed["alt"], "Kuppi ja piparkakku")
+        self.assertIn(image["image"]["ref"]["$link"], viewed["fullsize"])
+
+    def test_an_unknown_outcome_finds_the_post_already_published(self) -> None:
+        channel = self.connect()
+        connector = BlueskyConnector(self.config())
+        text = "Avoinna tänään klo 8–18."
+        # The brand's reply with the same text is no publication of it.
+        connector.send_reply(OutboundReply(idempotency_key="r", text=text,
+                                           thread_key=self.brand_post["uri"], in_reply_to=None,
+                                           is_public=True, network="bluesky"))
+        delivery = self.enqueue(channel, "auki-1", text)
+        post = OutboundPost.from_payload("auki-1", delivery.payload)
+        self.assertIsNone(connector.find_publication(post))
+        # The first attempt reached Bluesky, but its answer was lost.
+        sent = connector.publish(post)
+        Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.UNKNOWN, attempts=1)
+        self.assertEqual(connector.find_publication(post), sent)
+        with_image = OutboundPost.from_payload("x", {**delivery.payload, "media": [
+            {"path": "/nonexistent.png", "content_type": "image/png", "alt": "Ovi"}]})
+        self.assertIsNone(connector.find_publication(with_image))
+        run_outbox()
+        delivery.refresh_from_db()
+        self.assertEqual((delivery.status, delivery.external_id, delivery.attempts),
+                         (DeliveryStatus.SENT, sent.external_id, 2))
+        self.assertEqual([r["uri"] for r in self.own_posts(text)], [sent.external_id])
+
+        # Unknown, but nothing reached Bluesky: published once.
+        other = self.enqueue(channel, "auki-2", "Suljettu jouluaattona.")
+        Delivery.objects.filter(pk=other.pk).update(status=DeliveryStatus.UNKNOWN, attempts=1)
+        run_outbox()
+        other.refresh_from_db()
+        self.assertEqual(other.status, DeliveryStatus.SENT, other.error)
+        self.assertEqual([r["uri"] for r in self.own_posts("Suljettu jouluaattona.")],
+                         [other.external_id])
+
+
+class SearchTestCase(BlueskyTestCase):
+    def customer_items(self, page: Any) -> list[Any]:
+        return [i for i in page.items if i.author.external_id == self.customer.did]
+
+    def test_search_finds_new_posts_with_a_finnish_word_once(self) -> None:
+        first = self.stack.post(self.customer, "Tämä jäätelö on parasta Helsingissä")
+        self.stack.post(self.customer, "Ei mitään aiheesta")
+        reply = self.stack.post(self.customer, "Onko jäätelö vegaanista?",
+                                reply_to=self.brand_post)
+        self.stack.post(self.brand, "Meidän jäätelö on kaurapohjaista")  # the brand's own
+        channel = self.connect()
+        connector = sync.connector_for(channel)
+        page = connector.search("jäätelö", None)
+        found = self.customer_items(page)
+        self.assertEqual([i.external_id for i in found], [reply["uri"], first["uri"]])
+        self.assertFalse([i for i in page.items if i.author.external_id == self.brand.did])
+        self.assertEqual({(i.kind, i.is_public, i.network, i.channel) for i in found},
+                         {("mention", True, "bluesky", channel.pk)})
+        self.assertEqual([i.thread_key for i in found], [self.brand_post["uri"], first["uri"]])
+        self.assertEqual(found[1].author.handle, self.customer.handle)
+        self.assertTrue(page.cursor)
+
+        # With the cursor: only what came after.
+        self.assertEqual(self.customer_items(connector.search("jäätelö", page.cursor)), [])
+        later = self.stack.post(self.customer, "Jäätelö loppui! Ostin uuden jäätelö-annoksen")
+        again = connector.search("jäätelö", page.cursor)
+        self.assertEqual([i.external_id for i in self.customer_items(again)], [later["uri"]])
+        self.assertGreater(parse_time(again.cursor), parse_time(page.cursor))
+
+        # Found by search and by the inbox: the same ids, stored once.
+        result = ingest_items(channel.workspace_id, found)
+        self.assertEqual(result.created, 2)
+        self.stack.wait_for_notifications(self.brand, 1)
+        self.assertEqual(sync.sync_once(), 0)
+        self.assertEqual(Message.objects.filter(channel=channel, external_id=reply["uri"]).count(),
+                         1)
 
 
 class CredentialsTestCase(BlueskyTestCase):
