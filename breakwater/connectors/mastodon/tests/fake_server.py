@@ -342,7 +342,8 @@ class FakeMastodon:
         statuses: list[dict[str, Any]] = []
         if query.get("type", ["statuses"])[0] == "statuses":
             found = [s for s in self.public() if all(w in s["text"].lower() for w in words)]
-            statuses = [self.render_status(s["id"]) for s in self.page(found, query, "", 20, 40)[0]]
+            page, _ = self.page(found, query, f"{self.base}/api/v2/search", 20, 40)  # no Link here
+            statuses = [self.render_status(s["id"]) for s in page]
         return {"accounts": [], "statuses": statuses, "hashtags": []}
 
     def upload(self, author: str, parts: dict[str, Any]) -> dict[str, Any]:
