@@ -5,7 +5,10 @@ the token; ``GET /api/v1/notifications?types[]=mention`` from a cursor (the newe
 notification id stored, read forward with ``min_id`` and the Link header); the user stream
 (``GET /api/v1/streaming/user``, server-sent ``notification`` events); ``GET
 /api/v1/statuses/:id/context`` to find a conversation's root; ``GET /api/v2/instance`` for
-the character limit; ``POST /api/v1/statuses`` with ``Idempotency-Key``.
+the limits; ``POST /api/v1/statuses`` with ``Idempotency-Key`` (replies, and new posts
+after their media went up through ``POST /api/v2/media``); ``GET
+/api/v1/accounts/:id/statuses`` to find a post whose answer was lost; for listening, ``GET
+/api/v1/timelines/tag/:hashtag`` and ``GET /api/v2/search?type=statuses``.
 
 Items are statuses (external id = status id), so one that comes by poll, by stream and by
 reconciliation is stored once. Streamed pages carry no cursor: the poll's cursor only moves
@@ -14,6 +17,7 @@ over pages it read itself, so a stream can never skip the poll past something un
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 import time
@@ -42,6 +46,8 @@ from breakwater.connectors.base import (
     ConnectorError,
     DeliveryResult,
     InboundItem,
+    MediaFile,
+    OutboundPost,
     OutboundReply,
     Page,
     Parameter,
@@ -52,6 +58,8 @@ from breakwater.connectors.mastodon import mapping
 USER_AGENT = "Breakwater (+https://github.com/breakwater)"
 PAGE_SIZE = 40  # the documented default; at most 80
 RECONCILE_PAGES = 20
+SEARCH_PAGE = 40  # the most the hashtag timeline and search give at once
+RECENT_STATUSES = 40  # how many of the brand's latest posts find_publication looks through
 REQUEST_TIMEOUT = 10.0
 # Mastodon sends a heartbeat comment every 15 s or so: a stream silent for longer is gone.
 STREAM_READ_TIMEOUT = 90.0
@@ -91,13 +99,15 @@ class MastodonConnector(Connector):
     key = "mastodon"
     label = "Mastodon"
     capabilities = frozenset({Capability.INBOX_MENTIONS, Capability.INBOX_DM, Capability.REPLY,
-                              Capability.LISTEN_STREAM})
+                              Capability.LISTEN_STREAM, Capability.PUBLISH_POST,
+                              Capability.PUBLISH_MEDIA, Capability.LISTEN_SEARCH})
     parameters = (
         Parameter("base_url", "Server address", required=True,
                   help="Your Mastodon server, e.g. https://mastodon.social"),
         Parameter("access_token", "Access token", required=True, sensitive=True,
                   help="From Preferences → Development → New application, with the scopes "
-                       "read:accounts, read:notifications, read:statuses and write:statuses"),
+                       "read:accounts, read:notifications, read:statuses, read:search, "
+                       "write:statuses and write:media"),
     )
     EVENT_TYPES = ("mention", "dm")
     # Each server sets its own limit (500 by default): send_reply enforces the server's.
@@ -204,6 +214,18 @@ class MastodonConnector(Connector):
             self._me = str(self._call("account_verify_credentials")["id"])
         return self._me
 
+    def _root(self, status: Mapping[str, Any], roots: dict[str, str]) -> tuple[str, list[Any]]:
+        """The root of a status's conversation (the id its items thread under), and the
+        ancestors when they were fetched now (``roots`` remembers each parent's root)."""
+        parent = status.get("in_reply_to_id")
+        if not parent:
+            return str(status["id"]), []
+        if str(parent) in roots:
+            return roots[str(parent)], []
+        ancestors = self._call("status_context", status["id"])["ancestors"]
+        roots[str(parent)] = root = mapping.root_of(status, ancestors)
+        return root, ancestors
+
     def _items(self, notifications: list[Mapping[str, Any]]) -> list[InboundItem]:
         """Mention notifications as items, each threaded under its conversation's root. The
         brand's own statuses above a reply (posted in Mastodon's app, say) come along as
@@ -214,14 +236,10 @@ class MastodonConnector(Connector):
             status = notification.get("status")
             if notification.get("type") != "mention" or not status:
                 continue
-            parent = status.get("in_reply_to_id")
-            if parent and str(parent) not in roots:
-                ancestors = self._call("status_context", status["id"])["ancestors"]
-                roots[str(parent)] = root = mapping.root_of(status, ancestors)
-                own += [mapping.status_item(a, network=self.key, channel=self.channel, root_id=root,
-                                            direction="out")
-                        for a in ancestors if str(a["account"]["id"]) == self._brand_id()]
-            root = roots[str(parent)] if parent else str(status["id"])
+            root, ancestors = self._root(status, roots)
+            own += [mapping.status_item(a, network=self.key, channel=self.channel, root_id=root,
+                                        direction="out")
+                    for a in ancestors if str(a["account"]["id"]) == self._brand_id()]
             items.append(mapping.status_item(status, network=self.key, channel=self.channel,
                                              root_id=root, notification_id=str(notification["id"])))
         # The customers' items first: a new conversation takes its kind from its first item.
@@ -341,3 +359,74 @@ class MastodonConnector(Connector):
                     and mapping.same_text(status.get("content") or "", text)):
                 return DeliveryResult(external_id=str(status["id"]), url=status.get("url") or "")
         return None
+
+    # -- publishing -----------------------------------------------------------------------
+
+    def publish(self, post: OutboundPost) -> DeliveryResult:
+        """A public status of the brand. The server's limits are checked before anything is
+        sent; the media go up first (alt text as their description), then the status, with
+        the post's idempotency key as ``Idempotency-Key``."""
+        text = mapping.post_text(post.text, post.link)
+        problem = mapping.post_problem(text, [(m.content_type, self._size(m)) for m in post.media],
+                                       self.limits())
+        if problem:
+            raise ConnectorError(f"cannot publish on {self.config['base_url']}: {problem}",
+                                 permanent=True)
+        media_ids = [self._upload(m)["id"] for m in post.media]
+        status = self._call("status_post", text, media_ids=media_ids or None, visibility="public",
+                            idempotency_key=post.idempotency_key)
+        return DeliveryResult(external_id=str(status["id"]), url=status.get("url") or "")
+
+    @staticmethod
+    def _size(media: MediaFile) -> int:
+        try:
+            return os.path.getsize(media.path)
+        except OSError as exc:
+            raise ConnectorError(f"the file to publish is missing ({media.path}: {exc.strerror}); "
+                                 "attach it again and publish again", permanent=True) from exc
+
+    def _upload(self, media: MediaFile) -> Mapping[str, Any]:
+        # Bytes with their type: given a path, Mastodon.py would guess the type from its name.
+        return self._call("media_post", media.read(), mime_type=media.content_type,
+                          file_name=os.path.basename(media.path), description=media.alt or None)
+
+    def find_publication(self, post: OutboundPost) -> DeliveryResult | None:
+        """Our post among the brand's latest statuses (replies left out): the same text with
+        as many attachments. Looked up rather than posted again with the same key: the server
+        keeps an ``Idempotency-Key`` for an hour only, a delivery can stay unknown longer (a
+        worker down overnight), and a second POST would create the status when the first never
+        arrived. Within the hour ``publish`` sends the same key anyway, so a miss here still
+        makes no second status."""
+        text = mapping.post_text(post.text, post.link)
+        for status in self._call("account_statuses", self._brand_id(), exclude_replies=True,
+                                 limit=RECENT_STATUSES):
+            if (mapping.same_text(status.get("content") or "", text)
+                    and len(status.get("media_attachments") or []) == len(post.media)):
+                return DeliveryResult(external_id=str(status["id"]), url=status.get("url") or "")
+        return None
+
+    # -- listening ------------------------------------------------------------------------
+
+    def search(self, query: str, cursor: str | None) -> Page:
+        """Public statuses for a listening query, newer than ``cursor`` (None: the newest
+        page). ``#tag`` reads the hashtag timeline; anything else the server's full-text search,
+        which covers only what that server has indexed (many index only their own users'
+        opted-in posts, or search nothing but hashtags and accounts)."""
+        tag = mapping.hashtag(query)
+        if tag:
+            statuses = self._call("timeline_hashtag", tag, min_id=cursor, limit=SEARCH_PAGE)
+        elif query.strip():
+            statuses = self._call("search_v2", query.strip(), resolve=False, result_type="statuses",
+                                  min_id=cursor, limit=SEARCH_PAGE)["statuses"]
+        else:
+            raise ConnectorError("the listening query is empty: give words or a #hashtag",
+                                 permanent=True)
+        if not statuses:
+            return Page(items=[], cursor=cursor, budget=self._budget())
+        newest = max(statuses, key=lambda s: int(s["id"]))["id"]
+        roots: dict[str, str] = {}
+        items = [mapping.status_item(s, network=self.key, channel=self.channel,
+                                     root_id=self._root(s, roots)[0])
+                 for s in statuses if s.get("visibility") in mapping.PUBLIC_VISIBILITIES]
+        full = bool(cursor) and len(statuses) >= SEARCH_PAGE
+        return Page(items=items, cursor=str(newest), more=full, budget=self._budget())

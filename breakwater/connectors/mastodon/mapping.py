@@ -26,6 +26,10 @@ from breakwater.connectors.base import Author, InboundItem, Kind
 PUBLIC_VISIBILITIES = frozenset({"public", "unlisted"})
 DEFAULT_MAX_CHARACTERS = 500
 DEFAULT_URL_LENGTH = 23
+DEFAULT_MAX_MEDIA = 4
+DEFAULT_IMAGE_SIZE = 16 * 1024 * 1024
+DEFAULT_VIDEO_SIZE = 99 * 1024 * 1024
+DEFAULT_MEDIA_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 # What Mastodon counts as a link (any http(s) URL) and as a mention (@user or @user@domain).
 _URL = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w/])@(\w+(?:[.\-]+\w+)*)@[\w.\-]+\w", re.UNICODE)
@@ -39,15 +43,52 @@ class Limits:
 
     max_characters: int = DEFAULT_MAX_CHARACTERS
     characters_reserved_per_url: int = DEFAULT_URL_LENGTH
+    max_media_attachments: int = DEFAULT_MAX_MEDIA
+    supported_mime_types: tuple[str, ...] = DEFAULT_MEDIA_TYPES
+    image_size_limit: int = DEFAULT_IMAGE_SIZE
+    video_size_limit: int = DEFAULT_VIDEO_SIZE
 
     @classmethod
     def from_instance(cls, instance: Mapping[str, Any]) -> Limits:
-        statuses = (instance.get("configuration") or {}).get("statuses") or {}
+        configuration = instance.get("configuration") or {}
+        statuses = configuration.get("statuses") or {}
+        media = configuration.get("media_attachments") or {}
         return cls(
             max_characters=int(statuses.get("max_characters") or DEFAULT_MAX_CHARACTERS),
             characters_reserved_per_url=int(
                 statuses.get("characters_reserved_per_url") or DEFAULT_URL_LENGTH),
+            max_media_attachments=int(statuses.get("max_media_attachments") or DEFAULT_MAX_MEDIA),
+            supported_mime_types=tuple(media.get("supported_mime_types") or DEFAULT_MEDIA_TYPES),
+            image_size_limit=int(media.get("image_size_limit") or DEFAULT_IMAGE_SIZE),
+            video_size_limit=int(media.get("video_size_limit") or DEFAULT_VIDEO_SIZE),
         )
+
+    def size_limit(self, content_type: str) -> int:
+        """Images have their own limit; video and audio share the video one."""
+        return self.image_size_limit if content_type.startswith("image/") else self.video_size_limit
+
+
+def post_problem(text: str, media: list[tuple[str, int]], limits: Limits) -> str | None:
+    """Why the server would refuse a status with ``text`` and ``media`` (type, bytes) — what
+    to change, in words for the person publishing — or None if it fits."""
+    length = status_length(text, limits)
+    if length > limits.max_characters:
+        return (f"{length} characters as Mastodon counts them (each link "
+                f"{limits.characters_reserved_per_url}), at most {limits.max_characters}. "
+                "Shorten the text and publish again.")
+    if len(media) > limits.max_media_attachments:
+        return (f"{len(media)} attachments, at most {limits.max_media_attachments}. "
+                "Remove some and publish again.")
+    for number, (content_type, size) in enumerate(media, 1):
+        if content_type not in limits.supported_mime_types:
+            return (f"attachment {number} is {content_type}, which the server does not take "
+                    f"(it takes {', '.join(limits.supported_mime_types)}). "
+                    "Convert it and publish again.")
+        most = limits.size_limit(content_type)
+        if size > most:
+            return (f"attachment {number} is {size:,} bytes, at most {most:,} for its type. "
+                    "Make it smaller and publish again.")
+    return None
 
 
 def status_length(text: str, limits: Limits) -> int:
@@ -94,6 +135,17 @@ def _kind(visibility: str, direction: Literal["in", "out"], in_reply_to: Any) ->
     if direction == "out":
         return "reply" if in_reply_to else "post"
     return "dm" if visibility == "direct" else "mention"
+
+
+def post_text(text: str, link: str | None) -> str:
+    """A post's text with its link at the end, unless the text already has it."""
+    return f"{text}\n\n{link}" if link and link not in text else text
+
+
+def hashtag(query: str) -> str | None:
+    """The tag of a ``#hashtag`` query (no ``#``), or None for any other query."""
+    found = re.fullmatch(r"#(\w+)", query.strip(), re.UNICODE)
+    return found.group(1) if found else None
 
 
 def status_item(status: Mapping[str, Any], *, network: str, channel: int, root_id: str,

@@ -5,14 +5,25 @@ for the endpoints Breakwater uses, and the tests drive it with the real Mastodon
 Followed (docs.joinmastodon.org):
 - /methods/accounts#verify_credentials — the CredentialAccount, 401 ``The access token is invalid``;
 - /methods/instance#v2 — ``configuration.urls.streaming``, ``configuration.statuses``
-  (``max_characters``, ``characters_reserved_per_url``), ``configuration.media_attachments``;
+  (``max_characters``, ``max_media_attachments``, ``characters_reserved_per_url``),
+  ``configuration.media_attachments``, ``api_versions``; /methods/instance#v1 (deprecated, still
+  served) — its ``version`` is what Mastodon.py reads to pick ``/api/v2/media``;
+- /methods/media#v2 — POST ``/api/v2/media`` (multipart ``file``, ``description``): a
+  MediaAttachment, 422 ``Validation failed: File content type is invalid`` / ``File file size
+  must be less than ...``; images are processed at once (200);
+- /methods/accounts#statuses — an account's statuses, newest first (``limit`` 20, at most 40,
+  ``exclude_replies``, ``max_id``/``min_id``/``since_id``, ``Link``);
+- /methods/timelines#tag — public statuses with a hashtag (case-insensitive), paginated the same;
+- /methods/search#v2 — ``GET /api/v2/search?type=statuses&q=`` (``min_id``/``max_id``,
+  ``limit`` 20, at most 40): public statuses with every word of ``q``, newest first;
 - /methods/notifications#get — ``max_id``/``since_id``/``min_id``/``limit`` (40, at most 80),
   ``types[]``/``exclude_types[]``, newest first, the ``Link`` header with rel next/prev;
 - /methods/streaming — server-sent events on ``/api/v1/streaming/user`` (and
   ``/user/notification``, ``/api/v1/streaming?stream=``): ``event: notification``, heartbeat
   comments ``:thump``;
 - /methods/statuses — POST with the ``Idempotency-Key`` header (kept 1 hour: the same key
-  gives the same status), 422 ``{"error": "Validation failed: ..."}``; GET ``:id`` (404
+  gives the same status), ``media_ids[]`` (at most ``max_media_attachments``, the poster's own
+  unattached uploads), 422 ``{"error": "Validation failed: ..."}``; GET ``:id`` (404
   ``Record not found``) and ``:id/context`` (ancestors, descendants);
 - /api/rate-limits — ``X-RateLimit-Limit``/``-Remaining``/``-Reset`` (300 calls per 5 minutes
   per account), 429 when spent; /entities/Error — ``{"error": ...}`` bodies;
@@ -23,11 +34,13 @@ Test handles: ``register`` makes an account and its token, ``client`` a Mastodon
 for it (a customer posting), ``revoke`` ends a token (and its open streams), ``issue_token``
 makes a new one, ``drop_next_posts`` stores a status and then drops the connection without
 answering (the outcome a client cannot know), ``fail_with`` makes every call fail (a 503),
-``delete`` removes a status.
+``delete`` removes a status, ``media`` holds the uploads (bytes and description).
 """
 
 from __future__ import annotations
 
+import email.parser
+import email.policy
 import html
 import itertools
 import json
@@ -40,7 +53,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 import regex
 from mastodon import Mastodon
@@ -50,6 +63,9 @@ INVALID_TOKEN = "The access token is invalid"  # noqa: S105 (the server's error 
 IDEMPOTENCY_TTL = 3600.0
 _MENTION = re.compile(r"(?<![\w/])@(\w+)(?:@([\w.\-]+\w))?")
 _URL = re.compile(r"https?://[^\s<>\"]+")
+_TAG = re.compile(r"(?<![\w/#])#(\w+)", re.UNICODE)
+MAX_MEDIA = 4
+SUPPORTED_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "video/mp4")
 
 
 def _iso(moment: datetime) -> str:
@@ -71,6 +87,9 @@ class FakeMastodon:
         self._status_ids = itertools.count(110_000_000_000_000_001)
         self._notification_ids = itertools.count(40_000_001)
         self._account_ids = itertools.count(1)
+        self._media_ids = itertools.count(109_000_000_000_000_001)
+        self.media: dict[str, dict[str, Any]] = {}
+        self.image_size_limit = 16777216
         self.accounts: dict[str, dict[str, Any]] = {}
         self.tokens: dict[str, str] = {}  # token -> account id
         self.statuses: dict[str, dict[str, Any]] = {}
@@ -183,10 +202,22 @@ class FakeMastodon:
             "replies_count": sum(1 for s in self.statuses.values() if s["in_reply_to_id"] == status_id),
             "reblogs_count": 0, "favourites_count": 0, "edited_at": None,
             "content": self._content(status["text"]), "reblog": None, "application": None,
-            "account": author, "media_attachments": [],
+            "account": author, "media_attachments": [self.render_media(m) for m in status["media_ids"]],
             "mentions": [self._mention(a) for a in status["mentions"]],
-            "tags": [], "emojis": [], "card": None, "poll": None,
+            "tags": [{"name": t, "url": f"{self.base}/tags/{t}"} for t in self._tags(status["text"])],
+            "emojis": [], "card": None, "poll": None,
         }
+
+    def render_media(self, media_id: str) -> dict[str, Any]:
+        media = self.media[media_id]
+        url = f"{self.base}/system/media_attachments/files/{media_id}/original/{media['name']}"
+        return {"id": media_id, "type": media["type"], "url": url, "preview_url": url,
+                "remote_url": None, "text_url": None, "meta": {},
+                "description": media["description"], "blurhash": None}
+
+    @staticmethod
+    def _tags(text: str) -> list[str]:
+        return list(dict.fromkeys(t.lower() for t in _TAG.findall(text)))
 
     def render_notification(self, notification: dict[str, Any]) -> dict[str, Any]:
         return {"id": notification["id"], "type": notification["type"],
@@ -241,11 +272,11 @@ class FakeMastodon:
             "configuration": {
                 "urls": {"streaming": "ws://" + urlsplit(self.base).netloc, "status": None},
                 "accounts": {"max_featured_tags": 10, "max_pinned_statuses": 5},
-                "statuses": {"max_characters": self.max_characters, "max_media_attachments": 4,
+                "statuses": {"max_characters": self.max_characters, "max_media_attachments": MAX_MEDIA,
                              "characters_reserved_per_url": 23},
                 "media_attachments": {
-                    "supported_mime_types": ["image/jpeg", "image/png", "image/gif", "image/webp"],
-                    "image_size_limit": 16777216, "image_matrix_limit": 33177600,
+                    "supported_mime_types": list(SUPPORTED_TYPES),
+                    "image_size_limit": self.image_size_limit, "image_matrix_limit": 33177600,
                     "video_size_limit": 103809024, "video_frame_rate_limit": 120,
                     "video_matrix_limit": 8294400, "description_limit": 1500,
                 },
@@ -255,30 +286,100 @@ class FakeMastodon:
             },
             "registrations": {"enabled": False, "approval_required": False, "message": None},
             "contact": {"email": "admin@mastodon.test", "account": None},
-            "rules": [],
+            "rules": [], "api_versions": {"mastodon": 2},
         }
 
-    def notifications_page(self, viewer: str, query: dict[str, list[str]]) -> tuple[list[dict[str, Any]], str]:
+    def instance_v1(self) -> dict[str, Any]:
+        return {"uri": DOMAIN, "title": "Fake Mastodon", "version": "4.3.0",
+                "urls": {"streaming_api": "ws://" + urlsplit(self.base).netloc},
+                "languages": ["en", "fi"], "registrations": False, "approval_required": False,
+                "invites_enabled": False, "contact_account": None, "rules": []}
+
+    def page(self, entries: list[dict[str, Any]], query: dict[str, list[str]], url: str,
+             default_limit: int, max_limit: int, keep: tuple[str, ...] = ()) -> tuple[list[dict[str, Any]], str]:
+        """One page of ``entries`` (dicts with a numeric ``id``), newest first, with its Link
+        header: ``max_id``/``since_id`` bound it, ``min_id`` reads forward from there."""
         def one(name: str) -> int | None:
             return int(query[name][0]) if query.get(name) else None
 
+        limit = min(one("limit") or default_limit, max_limit)
+        max_id, since_id, min_id = one("max_id"), one("since_id"), one("min_id")
+        chosen = sorted((e for e in entries if (max_id is None or int(e["id"]) < max_id)
+                         and (since_id is None or int(e["id"]) > since_id)
+                         and (min_id is None or int(e["id"]) > min_id)), key=lambda e: int(e["id"]))
+        chosen = chosen[:limit] if min_id is not None else chosen[-limit:]
+        chosen.reverse()
+        link = ""
+        if chosen:
+            kept = {k: v for k, v in query.items() if k in (*keep, "limit")}
+            link = (f'<{url}?{urlencode({**kept, "max_id": chosen[-1]["id"]}, doseq=True)}>; rel="next", '
+                    f'<{url}?{urlencode({**kept, "min_id": chosen[0]["id"]}, doseq=True)}>; rel="prev"')
+        return chosen, link
+
+    def account_statuses(self, account_id: str, viewer: str,
+                         query: dict[str, list[str]]) -> tuple[list[dict[str, Any]], str]:
+        if account_id not in self.accounts:
+            raise ApiError(404, "Record not found")
+        skip_replies = query.get("exclude_replies", ["false"])[0].lower() in ("1", "true")
+        mine = [s for s in self.statuses.values() if s["account_id"] == account_id
+                and self.visible(s["id"], viewer) and not (skip_replies and s["in_reply_to_id"])]
+        page, link = self.page(mine, query, f"{self.base}/api/v1/accounts/{account_id}/statuses", 20, 40,
+                               ("exclude_replies",))
+        return [self.render_status(s["id"]) for s in page], link
+
+    def public(self) -> list[dict[str, Any]]:
+        return [s for s in self.statuses.values() if s["visibility"] == "public"]
+
+    def tag_timeline(self, tag: str, query: dict[str, list[str]]) -> tuple[list[dict[str, Any]], str]:
+        tagged = [s for s in self.public() if tag.lower() in self._tags(s["text"])]
+        page, link = self.page(tagged, query, f"{self.base}/api/v1/timelines/tag/{tag}", 20, 40)
+        return [self.render_status(s["id"]) for s in page], link
+
+    def search(self, query: dict[str, list[str]]) -> dict[str, Any]:
+        words = str(query.get("q", [""])[0]).lower().split()
+        if not words:
+            raise ApiError(400, "Search query missing")  # what Mastodon answers an empty q
+        statuses: list[dict[str, Any]] = []
+        if query.get("type", ["statuses"])[0] == "statuses":
+            found = [s for s in self.public() if all(w in s["text"].lower() for w in words)]
+            page, _ = self.page(found, query, f"{self.base}/api/v2/search", 20, 40)  # no Link here
+            statuses = [self.render_status(s["id"]) for s in page]
+        return {"accounts": [], "statuses": statuses, "hashtags": []}
+
+    def upload(self, author: str, parts: dict[str, Any]) -> dict[str, Any]:
+        file = parts.get("file")
+        if not isinstance(file, tuple):
+            raise ApiError(422, "Validation failed: File can't be blank")
+        name, content_type, data = file
+        if content_type not in SUPPORTED_TYPES:
+            raise ApiError(422, "Validation failed: File content type is invalid, File is invalid")
+        if content_type.startswith("image/") and len(data) > self.image_size_limit:
+            raise ApiError(422, f"Validation failed: File file size must be less than "
+                                f"{self.image_size_limit // 1048576} MB")
+        media_id = str(next(self._media_ids))
+        self.media[media_id] = {"id": media_id, "account_id": author, "name": name or "file",
+                                "type": content_type.split("/")[0], "content_type": content_type,
+                                "data": data, "description": str(parts.get("description") or ""),
+                                "status_id": None}
+        return self.render_media(media_id)
+
+    def _attachments(self, author: str, form: dict[str, Any]) -> list[str]:
+        ids = form.get("media_ids[]") or form.get("media_ids") or []
+        ids = [str(i) for i in (ids if isinstance(ids, list) else [ids])]
+        if len(ids) > MAX_MEDIA:
+            raise ApiError(422, f"Validation failed: Media attachments cannot exceed {MAX_MEDIA}")
+        for media_id in ids:
+            media = self.media.get(media_id)
+            if media is None or media["account_id"] != author or media["status_id"]:
+                raise ApiError(422, "Validation failed: Media ids are invalid")
+        return ids
+
+    def notifications_page(self, viewer: str, query: dict[str, list[str]]) -> tuple[list[dict[str, Any]], str]:
         types, excluded = set(query.get("types[]", [])), set(query.get("exclude_types[]", []))
-        limit = min(one("limit") or 40, 80)
         mine = [n for n in self.notifications if n["for"] == viewer
                 and (not types or n["type"] in types) and n["type"] not in excluded]
-        max_id, since_id, min_id = one("max_id"), one("since_id"), one("min_id")
-        mine = [n for n in mine if (max_id is None or int(n["id"]) < max_id)
-                and (since_id is None or int(n["id"]) > since_id)
-                and (min_id is None or int(n["id"]) > min_id)]
-        mine.sort(key=lambda n: int(n["id"]))
-        page = mine[:limit] if min_id is not None else mine[-limit:]
-        page.reverse()
-        link = ""
-        if page:
-            kept = {k: v for k, v in query.items() if k in ("types[]", "exclude_types[]", "limit")}
-            url = f"{self.base}/api/v1/notifications?"
-            link = (f'<{url}{urlencode({**kept, "max_id": page[-1]["id"]}, doseq=True)}>; rel="next", '
-                    f'<{url}{urlencode({**kept, "min_id": page[0]["id"]}, doseq=True)}>; rel="prev"')
+        page, link = self.page(mine, query, f"{self.base}/api/v1/notifications", 40, 80,
+                               ("types[]", "exclude_types[]"))
         return [self.render_notification(n) for n in page], link
 
     def _length(self, text: str) -> int:
@@ -293,7 +394,8 @@ class FakeMastodon:
             if now - at < IDEMPOTENCY_TTL:
                 return self.render_status(status_id)
         text = str(form.get("status") or "")
-        if not text.strip():
+        media_ids = self._attachments(author, form)
+        if not text.strip() and not media_ids:
             raise ApiError(422, "Validation failed: Text can't be blank")
         visibility = str(form.get("visibility") or "public")
         if visibility not in ("public", "unlisted", "private", "direct"):
@@ -313,8 +415,10 @@ class FakeMastodon:
             "id": status_id, "account_id": author, "text": text, "visibility": visibility,
             "in_reply_to_id": parent, "spoiler_text": str(form.get("spoiler_text") or ""),
             "language": form.get("language") or None, "mentions": mentioned,
-            "created_at": _iso(datetime.now(UTC)),
+            "created_at": _iso(datetime.now(UTC)), "media_ids": media_ids,
         }
+        for media_id in media_ids:
+            self.media[media_id]["status_id"] = status_id
         if key:
             self.idempotency[(author, key)] = (status_id, now)
         for account_id in mentioned:
@@ -357,6 +461,8 @@ class FakeMastodon:
 
 
 _STATUS = re.compile(r"^/api/v1/statuses/(\d+)(/context)?$")
+_ACCOUNT_STATUSES = re.compile(r"^/api/v1/accounts/(\d+)/statuses$")
+_TAG_TIMELINE = re.compile(r"^/api/v1/timelines/tag/([^/]+)$")
 _STREAMS = {"/api/v1/streaming/user": "user", "/api/v1/streaming/user/notification": "user:notification"}
 
 
@@ -384,6 +490,21 @@ def _handler(fake: FakeMastodon) -> type[BaseHTTPRequestHandler]:
                 return json.loads(raw or b"{}")
             return {k: v[0] if len(v) == 1 else v for k, v in parse_qs(raw.decode()).items()}
 
+        def _parts(self) -> dict[str, Any]:
+            """A multipart/form-data body: text fields as str, files as (name, type, bytes)."""
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            head = f"Content-Type: {self.headers.get('Content-Type')}\r\n\r\n".encode()
+            message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + raw)
+            parts: dict[str, Any] = {}
+            for part in message.iter_parts():
+                name = part.get_param("name", header="content-disposition")
+                data = part.get_payload(decode=True) or b""
+                if part.get_filename() is not None:
+                    parts[name] = (part.get_filename(), part.get_content_type(), data)
+                else:
+                    parts[name] = data.decode()
+            return parts
+
         def _route(self, method: str) -> None:
             parts = urlsplit(self.path)
             query = parse_qs(parts.query)
@@ -410,6 +531,8 @@ def _handler(fake: FakeMastodon) -> type[BaseHTTPRequestHandler]:
                 raise ApiError(*fake.fail_with)
             if method == "GET" and path == "/api/v2/instance":
                 return fake.instance(), {}
+            if method == "GET" and path == "/api/v1/instance":
+                return fake.instance_v1(), {}
             viewer = fake.account_for(self._token(query))
             headers = fake.rate_headers(viewer)
             if method == "GET" and path == "/api/v1/accounts/verify_credentials":
@@ -425,6 +548,17 @@ def _handler(fake: FakeMastodon) -> type[BaseHTTPRequestHandler]:
                     fake.drop_next_posts -= 1
                     return None
                 return status, headers
+            if method == "POST" and path == "/api/v2/media":
+                return fake.upload(viewer, self._parts()), headers
+            if method == "GET" and path == "/api/v2/search":
+                return fake.search(query), headers
+            listed = _ACCOUNT_STATUSES.match(path) or _TAG_TIMELINE.match(path)
+            if method == "GET" and listed:
+                if listed.re is _ACCOUNT_STATUSES:
+                    page, link = fake.account_statuses(listed.group(1), viewer, query)
+                else:
+                    page, link = fake.tag_timeline(unquote(listed.group(1)), query)
+                return page, {**headers, "Link": link} if link else headers
             found = _STATUS.match(path)
             if method == "GET" and found and fake.visible(found.group(1), viewer):
                 if found.group(2):

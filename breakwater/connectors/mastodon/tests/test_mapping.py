@@ -57,6 +57,30 @@ class LengthTestCase(SimpleTestCase):
         limits = mapping.Limits.from_instance(fixture("instance_v2.json"))
         self.assertEqual((limits.max_characters, limits.characters_reserved_per_url), (1000, 23))
         self.assertEqual(mapping.Limits.from_instance({}), mapping.Limits(500, 23))
+        self.assertEqual((limits.max_media_attachments, limits.image_size_limit), (4, 16777216))
+        self.assertEqual(limits.size_limit("video/mp4"), 103809024)
+        self.assertIn("image/webp", limits.supported_mime_types)
+
+    def test_a_post_over_the_limits_says_what_to_change(self) -> None:
+        limits = mapping.Limits.from_instance(fixture("instance_v2.json"))
+        self.assertIsNone(mapping.post_problem("Hei", [("image/png", 1000)] * 4, limits))
+        self.assertIn("1001 characters as Mastodon counts them",
+                      mapping.post_problem("x" * 1001, [], limits) or "")
+        self.assertIn("5 attachments, at most 4", mapping.post_problem("Hei", [("image/png", 1)] * 5, limits) or "")
+        self.assertIn("attachment 2 is 16,777,217 bytes, at most 16,777,216",
+                      mapping.post_problem("", [("image/png", 1), ("image/png", 16777217)], limits) or "")
+        self.assertIn("image/heic, which the server does not take",
+                      mapping.post_problem("", [("image/heic", 1)], limits) or "")
+
+    def test_a_post_takes_its_link_once_and_a_hashtag_query_is_told_apart(self) -> None:
+        link = "https://aalto.example/joulu"
+        self.assertEqual(mapping.post_text("Joulu!", link), f"Joulu!\n\n{link}")
+        self.assertEqual(mapping.post_text(f"Katso {link}", link), f"Katso {link}")
+        self.assertEqual(mapping.post_text("Joulu!", None), "Joulu!")
+        self.assertEqual(mapping.hashtag(" #AaltoKahvi "), "AaltoKahvi")
+        self.assertEqual(mapping.hashtag("#kahvitä"), "kahvitä")
+        self.assertIsNone(mapping.hashtag("aalto kahvi"))
+        self.assertIsNone(mapping.hashtag("#aalto kahvi"))
 
     def test_links_count_as_reserved_and_remote_mentions_as_the_username(self) -> None:
         limits = mapping.Limits()

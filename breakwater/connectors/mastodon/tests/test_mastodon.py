@@ -1,12 +1,15 @@
 """A Mastodon channel against the loopback server (fake_server.py), driven by Mastodon.py:
-what customers post reaches the inbox, replies go out once and threaded, poll and stream
-never double anything, a revoked token needs attention and a new one resumes."""
+what customers post reaches the inbox, replies and new posts go out once (replies threaded,
+posts with their images and alt text), poll and stream never double anything, a revoked
+token needs attention and a new one resumes."""
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 from django.utils import timezone
 
@@ -23,6 +26,8 @@ from breakwater.ingest.models import SyncState
 from breakwater.outbox import actions as outbox
 from breakwater.outbox.models import Delivery, DeliveryStatus
 from breakwater.test import BaseTestCase
+
+PNG = b"\x89PNG\r\n\x1a\n"  # the signature; the server does not decode images
 
 
 class MastodonChannelTestCase(BaseTestCase):
@@ -318,3 +323,90 @@ class MastodonChannelTestCase(BaseTestCase):
         self.assertIn("rate limit reached", state.last_error)
         self.assertGreater(state.next_poll_at, timezone.now() + timedelta(minutes=50))
         self.assertEqual(Channel.objects.get(pk=channel.pk).status, ChannelStatus.ACTIVE)
+
+    # -- publishing -----------------------------------------------------------------------
+
+    def publish(self, channel: Channel, key: str, text: str, media: list[dict] | None = None,
+                link: str | None = None) -> Delivery:
+        payload = {"text": text, "network": "mastodon", "media": media or [], "link": link}
+        with self.captureOnCommitCallbacks(execute=False):
+            return outbox.do_enqueue(workspace_id=channel.workspace_id, channel_id=channel.pk,
+                                     idempotency_key=key, ref=f"post:{key}", payload=payload,
+                                     action="publish")
+
+    def image(self, name: str, size: int = 64) -> str:
+        path = Path(self.enterContext(tempfile.TemporaryDirectory())) / name
+        path.write_bytes(PNG + bytes(size))
+        return str(path)
+
+    def test_a_post_is_published_once_even_when_its_answer_was_lost(self) -> None:
+        channel = self.connect()
+        self.fake.drop_next_posts = 1  # the server stores the status, the answer never comes
+        delivery = self.publish(channel, "post-joulu", "Joulukahvi on täällä! #aaltokahvi")
+        self.run_outbox(rounds=1)
+        delivery.refresh_from_db()
+        self.assertEqual(delivery.status, DeliveryStatus.UNKNOWN)
+        self.run_outbox()
+        delivery.refresh_from_db()
+        [status] = self.fake.statuses_of(self.brand["id"])
+        self.assertEqual((delivery.status, delivery.external_id, delivery.external_url),
+                         (DeliveryStatus.SENT, status["id"], status["url"]))
+        self.assertEqual((status["visibility"], status["in_reply_to_id"]), ("public", None))
+        self.assertEqual(status["content"], "<p>Joulukahvi on täällä! #aaltokahvi</p>")
+        # Found among the brand's statuses after the lost answer, not posted again.
+        self.assertEqual([p["headers"].get("Idempotency-Key") for p in self.brand_posts()], ["post-joulu"])
+        lookups = [r for r in self.fake.requests if r["path"] == f"/api/v1/accounts/{self.brand['id']}/statuses"]
+        self.assertEqual(len(lookups), 1)
+
+    def test_images_go_up_first_with_their_alt_text_and_the_link_comes_last(self) -> None:
+        channel = self.connect()
+        media = [{"path": self.image("kuppi.png"), "content_type": "image/png", "alt": "Höyryävä kuppi"},
+                 {"path": self.image("pavut.png"), "content_type": "image/png", "alt": "Paahdetut pavut"}]
+        delivery = self.publish(channel, "post-kuvat", "Uusi paahto!", media, link="https://aalto.example/paahto")
+        self.run_outbox()
+        delivery.refresh_from_db()
+        self.assertEqual(delivery.status, DeliveryStatus.SENT, delivery.error)
+        [status] = self.fake.statuses_of(self.brand["id"])
+        self.assertEqual([m["description"] for m in status["media_attachments"]],
+                         ["Höyryävä kuppi", "Paahdetut pavut"])
+        self.assertEqual([self.fake.media[m["id"]]["data"] for m in status["media_attachments"]],
+                         [Path(m["path"]).read_bytes() for m in media])
+        self.assertIn("Uusi paahto!</p><p><a href=\"https://aalto.example/paahto\"", status["content"])
+        self.assertEqual([p["path"] for p in self.brand_posts()], ["/api/v2/media", "/api/v2/media", "/api/v1/statuses"])
+
+    def test_over_limit_posts_are_refused_before_anything_is_sent(self) -> None:
+        self.fake.max_characters = 60
+        self.fake.image_size_limit = 1000
+        channel = self.connect()
+        # A long link counts 23: this fits in 60 as Mastodon counts, though it has 120 letters.
+        fits = self.publish(channel, "fits", "Lue lisää: https://aalto.example/" + "x" * 90)
+        long = self.publish(channel, "long", "Meillä on kauralattea, soijalattea ja mantelilattea joka päivä.")
+        picture = {"path": self.image("kuva.png"), "content_type": "image/png", "alt": ""}
+        many = self.publish(channel, "many", "Kuvia", [picture] * 5)
+        heavy = self.publish(channel, "heavy", "Iso kuva", [{**picture, "path": self.image("iso.png", 2000)}])
+        odd = self.publish(channel, "odd", "Kuva", [{**picture, "content_type": "image/heic"}])
+        self.run_outbox()
+        for delivery in (fits, long, many, heavy, odd):
+            delivery.refresh_from_db()
+        self.assertEqual(fits.status, DeliveryStatus.SENT)
+        for refused, says in ((long, "at most 60. Shorten the text"), (many, "5 attachments, at most 4"),
+                              (heavy, "at most 1,000 for its type"), (odd, "image/heic, which the server")):
+            self.assertEqual((refused.status, refused.attempts), (DeliveryStatus.FAILED, 1))
+            self.assertIn(says, refused.error)
+            self.assertIn("publish again", refused.error)
+        self.assertEqual([p["path"] for p in self.brand_posts()], ["/api/v1/statuses"], "only the one that fits")
+
+    def test_a_post_that_never_arrived_is_published_after_the_lookup_misses(self) -> None:
+        channel = self.connect()
+        # The brand already said the same words, but as a reply: not our post.
+        brand_app = self.fake.client(self.brand_token)
+        elsewhere = brand_app.status_post("Aukeamme klo 7", in_reply_to_id=self.maija.status_post("Milloin?")["id"])
+        delivery = self.publish(channel, "post-auki", "Aukeamme klo 7")
+        Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.UNKNOWN)  # a try whose outcome is unknown
+        self.run_outbox()
+        delivery.refresh_from_db()
+        [status] = [s for s in self.fake.statuses_of(self.brand["id"]) if s["id"] != elsewhere["id"]]
+        self.assertEqual((delivery.status, delivery.external_id), (DeliveryStatus.SENT, status["id"]))
+        self.assertEqual(status["in_reply_to_id"], None)
+        lookups = [r for r in self.fake.requests if r["path"] == f"/api/v1/accounts/{self.brand['id']}/statuses"]
+        self.assertEqual(lookups[0]["query"]["exclude_replies"], ["1"])
