@@ -12,7 +12,14 @@ from __future__ import annotations
 
 import itertools
 import json as jsonlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.http import HttpResponse
@@ -130,3 +137,60 @@ class BaseTestCase(TestCase):
         if body is not None:
             return call(path, data=body, content_type=content_type, **headers)
         return call(path, **headers)
+
+
+class WorkerProcesses:
+    """For tests that run real ``breakwater worker`` processes against the test database
+    (mix into a ``TransactionTestCase``): start one, wait for what it should do, kill it.
+
+    The worker runs this checkout's code (``python -c`` from its root), whichever checkout
+    the virtualenv's ``breakwater`` script was installed from.
+    """
+
+    ROOT = Path(__file__).resolve().parents[1]
+    WORKER = "from breakwater.cli import main; main(['worker'])"
+
+    def start_worker(self, log: Path, **env: str) -> subprocess.Popen[bytes]:
+        from django.conf import settings
+        from django.db import connection
+
+        full_env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "breakwater.settings_test",
+            "BREAKWATER_DATA_DIR": str(settings.DATA_DIR),
+            # The database pytest-django created for this run, not the one it was named after.
+            "BREAKWATER_TEST_DB_NAME": str(connection.settings_dict["NAME"]),
+            "BREAKWATER_LOG_LEVEL": "INFO",
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(self.ROOT), os.environ.get("PYTHONPATH")])),
+            **env,
+        }
+        out = log.open("ab")
+        self.addCleanup(out.close)  # type: ignore[attr-defined]
+        proc = subprocess.Popen(  # noqa: S603 (our own entry point)
+            [sys.executable, "-c", self.WORKER], cwd=self.ROOT, env=full_env,
+            stdout=out, stderr=subprocess.STDOUT,
+        )
+        self.addCleanup(self.kill, proc)  # type: ignore[attr-defined]
+        return proc
+
+    @staticmethod
+    def kill(proc: subprocess.Popen[bytes]) -> None:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+
+    def wait_for(self, what: str, condition: Callable[[], bool], proc: subprocess.Popen[bytes],
+                 log: Path, timeout: float = 120) -> None:
+        """Poll ``condition`` until it holds; fail with the worker's log if it exits or times out."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if proc.poll() is not None:
+                self.fail(  # type: ignore[attr-defined]
+                    f"the worker exited ({proc.returncode}) before {what}:\n"
+                    f"{log.read_text(errors='replace')[-5000:]}"
+                )
+            if time.monotonic() > deadline:
+                self.fail(  # type: ignore[attr-defined]
+                    f"no {what} within {timeout} s:\n{log.read_text(errors='replace')[-5000:]}"
+                )
+            time.sleep(0.05)

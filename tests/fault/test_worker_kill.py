@@ -6,21 +6,15 @@ is SIGKILLed while it is working, the second must finish everything it left behi
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.db.models import Count
 from django.test import TransactionTestCase
 
+from breakwater.test import WorkerProcesses
 from breakwater.connectors.demo.simulator import generate_items
 from breakwater.core.actions import do_create_channel, do_create_user
 from breakwater.core.models import Role
@@ -35,55 +29,7 @@ BATCH = 250
 
 @pytest.mark.fault
 @pytest.mark.django_db(transaction=True)
-class WorkerKillTestCase(TransactionTestCase):
-    def start_worker(self, log: Path) -> subprocess.Popen[bytes]:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "breakwater.settings_test",
-            "BREAKWATER_DATA_DIR": str(settings.DATA_DIR),
-            # The database pytest-django created for this run, not the one it was named after.
-            "BREAKWATER_TEST_DB_NAME": str(connection.settings_dict["NAME"]),
-            "BREAKWATER_INGEST_BATCH": str(BATCH),
-            "BREAKWATER_LOG_LEVEL": "WARNING",
-        }
-        out = log.open("ab")
-        self.addCleanup(out.close)
-        proc = subprocess.Popen(  # noqa: S603 (our own entry point)
-            [str(Path(sys.executable).parent / "breakwater"), "worker"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        self.addCleanup(self.kill, proc)
-        return proc
-
-    @staticmethod
-    def kill(proc: subprocess.Popen[bytes]) -> None:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-
-    def wait_for(
-        self,
-        what: str,
-        condition: Callable[[], bool],
-        proc: subprocess.Popen[bytes],
-        log: Path,
-        timeout: float,
-    ) -> None:
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if proc.poll() is not None:
-                self.fail(
-                    f"the worker exited ({proc.returncode}) before {what}:\n"
-                    f"{log.read_text(errors='replace')[-5000:]}"
-                )
-            if time.monotonic() > deadline:
-                self.fail(
-                    f"no {what} within {timeout} s:\n{log.read_text(errors='replace')[-5000:]}"
-                )
-            time.sleep(0.02)
-
+class WorkerKillTestCase(WorkerProcesses, TransactionTestCase):
     def test_it_finishes_the_work_of_a_killed_worker(self) -> None:
         member = do_create_user("owner@example.org", "long enough pw", "fault", Role.OWNER)
         channel_ids = [do_create_channel(member, "demo", f"Demo {i}").pk for i in range(3)]
@@ -98,7 +44,7 @@ class WorkerKillTestCase(TransactionTestCase):
             return InboundEvent.objects.filter(state=EventState.DONE).count()
 
         log = Path(tempfile.mkdtemp()) / "workers.log"
-        first = self.start_worker(log)
+        first = self.start_worker(log, BREAKWATER_INGEST_BATCH=str(BATCH), BREAKWATER_LOG_LEVEL="WARNING")
         self.wait_for("a first batch done", lambda: done() > 0, first, log, timeout=60)
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=30)
@@ -111,7 +57,7 @@ class WorkerKillTestCase(TransactionTestCase):
         # What the dead worker committed is stored; what it was in the middle of is not.
         self.assertLessEqual(Message.objects.count(), len(distinct))
 
-        second = self.start_worker(log)
+        second = self.start_worker(log, BREAKWATER_INGEST_BATCH=str(BATCH), BREAKWATER_LOG_LEVEL="WARNING")
         self.wait_for(
             "empty inbound log", lambda: queue.pending_count() == 0, second, log, timeout=120
         )

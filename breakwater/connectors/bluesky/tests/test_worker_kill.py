@@ -3,22 +3,16 @@ nothing: the cursor moves only with the stored items, so the next worker fetches
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.db.models import Count
 from django.test import TransactionTestCase
 
-from breakwater.connectors.bluesky.tests.stack import ROOT, Stack
+from breakwater.test import WorkerProcesses
+from breakwater.connectors.bluesky.tests.stack import Stack
 from breakwater.core.actions import do_create_channel, do_create_user
 from breakwater.core.models import Role
 from breakwater.inbox.models import Message
@@ -31,40 +25,8 @@ FAULT_PAUSE = 60  # seconds the first worker waits between fetch and store: it d
 @pytest.mark.xdist_group("bluesky")
 @pytest.mark.usefixtures("stack_on_class")
 @pytest.mark.django_db(transaction=True)
-class BlueskyWorkerKillTestCase(TransactionTestCase):
+class BlueskyWorkerKillTestCase(WorkerProcesses, TransactionTestCase):
     stack: Stack
-
-    def start_worker(self, log: Path, **env: str) -> subprocess.Popen[bytes]:
-        out = log.open("ab")
-        self.addCleanup(out.close)
-        # ``breakwater worker`` of this checkout (the console script may import another one).
-        proc = subprocess.Popen(
-            [sys.executable, "-c", "from breakwater.cli import main; main()", "worker"], cwd=ROOT,
-            env={**os.environ, "DJANGO_SETTINGS_MODULE": "breakwater.settings_test",
-                 "BREAKWATER_DATA_DIR": str(settings.DATA_DIR),
-                 "BREAKWATER_TEST_DB_NAME": str(connection.settings_dict["NAME"]),
-                 "BREAKWATER_LOG_LEVEL": "INFO", **env},
-            stdout=out, stderr=subprocess.STDOUT,
-        )
-        self.addCleanup(self.kill, proc)
-        return proc
-
-    @staticmethod
-    def kill(proc: subprocess.Popen[bytes]) -> None:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-
-    def wait_for(self, what: str, condition: Callable[[], bool], proc: subprocess.Popen[bytes],
-                 log: Path, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while not condition():
-            tail = log.read_text(errors="replace")[-5000:]
-            if proc.poll() is not None:
-                self.fail(f"the worker exited ({proc.returncode}) before {what}:\n{tail}")
-            if time.monotonic() > deadline:
-                self.fail(f"no {what} within {timeout} s:\n{tail}")
-            time.sleep(0.1)
 
     def test_a_worker_killed_between_fetch_and_store_loses_nothing(self) -> None:
         brand, customer = self.stack.account("kahvila"), self.stack.account("maija")

@@ -3,71 +3,31 @@ from Dovecot and storing it; the next worker stores everything, once."""
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import tempfile
-import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.db.models import Count
 from django.test import TransactionTestCase
 
-from breakwater.connectors.email.tests.mailserver import ROOT, MailServer
+from breakwater.test import WorkerProcesses
+from breakwater.connectors.email.tests.mailserver import MailServer
 from breakwater.core.actions import do_create_channel, do_create_user
 from breakwater.core.models import Role
 from breakwater.inbox.models import Message
 from breakwater.ingest.models import SyncState
 
 # The worker runs this checkout's code (the console script would import the installed one).
-WORKER = "import sys; from breakwater.cli import main; main(['worker'])"
 
 
 @pytest.mark.fault
 @pytest.mark.xdist_group("email")
 @pytest.mark.usefixtures("mail_on_class")
 @pytest.mark.django_db(transaction=True)
-class EmailWorkerKillTestCase(TransactionTestCase):
+class EmailWorkerKillTestCase(WorkerProcesses, TransactionTestCase):
     mail: MailServer
-
-    def start_worker(self, log: Path, *, pause: float) -> subprocess.Popen[bytes]:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "breakwater.settings_test",
-            "BREAKWATER_DATA_DIR": str(settings.DATA_DIR),
-            "BREAKWATER_TEST_DB_NAME": str(connection.settings_dict["NAME"]),
-            "BREAKWATER_SYNC_FAULT_PAUSE": str(pause),
-            "BREAKWATER_LOG_LEVEL": "INFO",
-        }
-        out = log.open("ab")
-        self.addCleanup(out.close)
-        proc = subprocess.Popen([sys.executable, "-c", WORKER], cwd=ROOT, env=env,  # noqa: S603
-                                stdout=out, stderr=subprocess.STDOUT)
-        self.addCleanup(self.kill, proc)
-        return proc
-
-    @staticmethod
-    def kill(proc: subprocess.Popen[bytes]) -> None:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-
-    def wait_for(self, what: str, condition: Callable[[], bool], proc: subprocess.Popen[bytes],
-                 log: Path, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while not condition():
-            tail = log.read_text(errors="replace")[-5000:]
-            if proc.poll() is not None:
-                self.fail(f"the worker exited ({proc.returncode}) before {what}:\n{tail}")
-            if time.monotonic() > deadline:
-                self.fail(f"no {what} within {timeout} s:\n{tail}")
-            time.sleep(0.05)
 
     def test_a_worker_killed_between_fetch_and_store_loses_no_mail(self) -> None:
         tag = uuid.uuid4().hex[:8]
@@ -79,7 +39,7 @@ class EmailWorkerKillTestCase(TransactionTestCase):
         channel = do_create_channel(owner, "email", "Support mail", self.mail.channel_config(support))
         log = Path(tempfile.mkdtemp()) / "worker.log"
 
-        first = self.start_worker(log, pause=120)
+        first = self.start_worker(log, BREAKWATER_SYNC_FAULT_PAUSE="120")
         self.wait_for("a fetched page", lambda: "fetched 3 items" in log.read_text(errors="replace"),
                       first, log)
         first.send_signal(signal.SIGKILL)
@@ -90,7 +50,7 @@ class EmailWorkerKillTestCase(TransactionTestCase):
         self.assertEqual(SyncState.objects.get(pk=channel.pk).cursor, "")
         SyncState.objects.filter(pk=channel.pk).update(lease_until=None)
 
-        second = self.start_worker(log, pause=0)
+        second = self.start_worker(log, BREAKWATER_SYNC_FAULT_PAUSE="0")
         self.wait_for("the three mails stored",
                       lambda: Message.objects.filter(channel=channel).count() >= 3, second, log)
         later = self.mail.send(customer, support, "Kysymys 4", "Viesti 4")
