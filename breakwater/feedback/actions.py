@@ -449,12 +449,15 @@ def claim_due_forwards(limit: int = 100) -> list[int]:
     """Forwards whose retry time has come, or whose task or worker was lost; each is leased for
     ``LEASE`` so the next sweep leaves it alone while its task waits."""
     now = timezone.now()
+    due = Forward.objects.filter(
+        status__in=(ForwardStatus.QUEUED, ForwardStatus.SENDING), next_attempt_at__lte=now
+    )
+    # Look before taking the write lock (SQLite takes it at BEGIN): most sweeps find nothing.
+    if not due.exists():
+        return []
     with transaction.atomic():
         ids = list(
-            Forward.objects.filter(
-                status__in=(ForwardStatus.QUEUED, ForwardStatus.SENDING), next_attempt_at__lte=now
-            )
-            .order_by("next_attempt_at")
+            due.order_by("next_attempt_at")
             .values_list("pk", flat=True)[:limit]
         )
         # A forward left "sending" by a crash goes out again: another copy of an email or a

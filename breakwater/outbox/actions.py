@@ -204,6 +204,9 @@ def claim_due_deliveries(limit: int = 100) -> list[int]:
     due = Q(status__in=(DeliveryStatus.QUEUED, DeliveryStatus.UNKNOWN), next_attempt_at__lte=now) | Q(
         status=DeliveryStatus.SENDING, updated_at__lte=stale, next_attempt_at__lte=now
     )
+    # Look before taking the write lock (SQLite takes it at BEGIN): most sweeps find nothing.
+    if not Delivery.objects.filter(due).exists():
+        return []
     with transaction.atomic():
         ids = list(
             Delivery.objects.filter(due).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
