@@ -23,7 +23,7 @@ from breakwater.automation.rules import (
 )
 from breakwater.composer.models import SavedReply
 from breakwater.core import events
-from breakwater.core.actions import audit, check_role
+from breakwater.core.actions import audit, check_role, in_workspace
 from breakwater.core.errors import Invalid, NotFound
 from breakwater.core.models import Availability, Channel, Membership, Role
 from breakwater.feedback.models import Destination
@@ -33,13 +33,7 @@ MAX_NAME = 120
 
 
 def access_rule(member: Membership, rule_id: int, *, lock: bool = False) -> Rule:
-    qs = Rule.objects.filter(pk=rule_id, workspace_id=member.workspace_id)
-    if lock:
-        qs = qs.select_for_update()
-    rule = qs.first()
-    if rule is None:
-        raise NotFound(f"rule {rule_id} not found")
-    return rule
+    return in_workspace(member, Rule, rule_id, "rule", lock=lock)
 
 
 def _invalid(field: str, message: str) -> Invalid:

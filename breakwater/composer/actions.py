@@ -29,8 +29,8 @@ from breakwater.composer.models import (
 )
 from breakwater.connectors.base import describe_validation_error, get_connector_class
 from breakwater.core import events
-from breakwater.core.actions import audit, check_role
-from breakwater.core.errors import Conflict, Invalid, NotFound
+from breakwater.core.actions import audit, check_role, in_workspace
+from breakwater.core.errors import Conflict, Invalid
 from breakwater.core.models import Membership, Role
 
 MAX_TEXT = 10_000
@@ -206,13 +206,7 @@ def do_request_approval(member: Membership, ref: str, text: str, reasons: list[d
 
 
 def access_approval(member: Membership, approval_id: int, *, lock: bool = False) -> Approval:
-    qs = Approval.objects.filter(pk=approval_id, workspace_id=member.workspace_id)
-    if lock:
-        qs = qs.select_for_update()
-    approval = qs.first()
-    if approval is None:
-        raise NotFound(f"approval {approval_id} not found")
-    return approval
+    return in_workspace(member, Approval, approval_id, "approval", lock=lock)
 
 
 def do_approve(member: Membership, approval_id: int, text: str | None = None,
@@ -283,10 +277,7 @@ def _decide(member: Membership, approval: Approval, status: str, comment: str,
 
 
 def access_saved_reply(member: Membership, saved_reply_id: int) -> SavedReply:
-    reply = SavedReply.objects.filter(pk=saved_reply_id, workspace_id=member.workspace_id).first()
-    if reply is None:
-        raise NotFound(f"saved reply {saved_reply_id} not found")
-    return reply
+    return in_workspace(member, SavedReply, saved_reply_id, "saved reply")
 
 
 @dataclass(frozen=True)

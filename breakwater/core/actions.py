@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -23,6 +23,8 @@ from breakwater.core.models import (
     Workspace,
     hash_token,
 )
+
+M = TypeVar("M")
 
 # Higher ranks may do everything lower ones may.
 RANK = {Role.VIEWER: 0, Role.AGENT: 1, Role.MANAGER: 2, Role.ADMIN: 3, Role.OWNER: 4}
@@ -161,11 +163,21 @@ def do_create_channel(member: Membership, network: str, name: str,
     return channel
 
 
+def in_workspace(member: Membership, model: type[M], pk: int, what: str, *, lock: bool = False,
+                 hint: str = "") -> M:
+    """Row ``pk`` of ``model`` in the member's workspace; a foreign or missing one is
+    ``NotFound`` ("<what> <pk> not found", then ``hint``: what to do)."""
+    qs = model.objects.filter(pk=pk, workspace_id=member.workspace_id)  # type: ignore[attr-defined]
+    if lock:
+        qs = qs.select_for_update()
+    found = qs.first()
+    if found is None:
+        raise NotFound(f"{what} {pk} not found" + (f"; {hint}" if hint else ""))
+    return found
+
+
 def access_channel(member: Membership, channel_id: int) -> Channel:
-    channel = Channel.objects.filter(pk=channel_id, workspace_id=member.workspace_id).first()
-    if channel is None:
-        raise NotFound(f"channel {channel_id} not found")
-    return channel
+    return in_workspace(member, Channel, channel_id, "channel")
 
 
 def do_set_channel_status(member: Membership, channel: Channel, status: str,

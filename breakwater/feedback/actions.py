@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from breakwater.connectors.base import ConnectorError
 from breakwater.core import events
-from breakwater.core.actions import audit, check_role
+from breakwater.core.actions import audit, check_role, in_workspace
 from breakwater.core.errors import Conflict, Invalid, NotFound
 from breakwater.core.models import Membership, Role, Workspace
 from breakwater.feedback import queries
@@ -58,10 +58,7 @@ def do_create_starter_categories(workspace: Workspace) -> None:
 
 
 def access_category(member: Membership, category_id: int) -> Category:
-    category = Category.objects.filter(pk=category_id, workspace_id=member.workspace_id).first()
-    if category is None:
-        raise NotFound(f"feedback category {category_id} not found")
-    return category
+    return in_workspace(member, Category, category_id, "feedback category")
 
 
 def _clean_name(name: str) -> str:
@@ -130,9 +127,7 @@ def do_delete_category(member: Membership, category_id: int) -> None:
 
 
 def access_inbound_message(member: Membership, message_id: int) -> Message:
-    message = Message.objects.filter(pk=message_id, workspace_id=member.workspace_id).first()
-    if message is None:
-        raise NotFound(f"message {message_id} not found")
+    message = in_workspace(member, Message, message_id, "message")
     if message.direction != Direction.IN:
         raise Invalid("only messages people sent to the brand can be filed as feedback")
     return message
@@ -255,10 +250,8 @@ def do_create_destination(member: Membership, name: str, kind: str, address: str
 
 
 def access_destination(member: Membership, destination_id: int) -> Destination:
-    found = Destination.objects.filter(pk=destination_id, workspace_id=member.workspace_id).first()
-    if found is None:
-        raise NotFound(f"destination {destination_id} not found; add it under Feedback first")
-    return found
+    return in_workspace(member, Destination, destination_id, "destination",
+                        hint="add it under Feedback first")
 
 
 def do_delete_destination(member: Membership, destination_id: int) -> None:

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from breakwater.core import events
-from breakwater.core.actions import audit, check_role
-from breakwater.core.errors import Invalid, NotFound
+from breakwater.core.actions import audit, check_role, in_workspace
+from breakwater.core.errors import Invalid
 from breakwater.core.models import Channel, Membership, Role
 from breakwater.inbox.models import Priority
 from breakwater.sla import due
@@ -108,10 +108,7 @@ def check_target(member: Membership, change: TargetChange, target_id: int | None
 
 
 def access_target(member: Membership, target_id: int) -> SlaTarget:
-    target = SlaTarget.objects.filter(pk=target_id, workspace_id=member.workspace_id).first()
-    if target is None:
-        raise NotFound(f"SLA target {target_id} not found")
-    return target
+    return in_workspace(member, SlaTarget, target_id, "SLA target")
 
 
 def do_create_target(member: Membership, change: TargetChange) -> SlaTarget:
