@@ -133,7 +133,7 @@ def open_intervals_sql(cal: Any, lo: datetime, hi: datetime) -> str:
         day += timedelta(days=1)
     if not rows:
         rows.append("(0.0, 0.0, 0.0)")
-    return "SELECT * FROM (VALUES " + ", ".join(rows) + ") AS iv_values (s, e, c)"
+    return "VALUES " + ", ".join(rows)
 
 
 def clock_sql(t: str) -> str:
