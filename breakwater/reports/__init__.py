@@ -1,0 +1,1 @@
+"""Reports: the key figures of community management, each defined once (``reports.metrics``)."""

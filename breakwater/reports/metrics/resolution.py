@@ -1,0 +1,170 @@
+"""Resolution time and SLA attainment."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from breakwater.core.models import AuditLog
+from breakwater.reports.metrics.base import (
+    Filters,
+    Metric,
+    Result,
+    daily,
+    day_of,
+    db_param,
+    epoch,
+    fetch,
+    greatest,
+    is_postgres,
+    local_day_number,
+    metric,
+    percentile_sql,
+)
+from breakwater.reports.metrics.scope import (
+    CONVERSATION,
+    CONVERSATION_TAG,
+    MESSAGE,
+    business_calendar,
+    clock_sql,
+    inbound,
+    open_intervals_sql,
+    waits_sql,
+)
+
+AUDIT = AuditLog._meta.db_table
+
+
+def conversation_where(filters: Filters, alias: str = "c") -> tuple[str, list[Any]]:
+    """SQL conditions on a conversation row for the filters (the member: its assignee)."""
+    where = [f"{alias}.workspace_id = %s"]
+    params: list[Any] = [filters.workspace_id]
+    if filters.channel_id is not None:
+        where.append(f"{alias}.channel_id = %s")
+        params.append(filters.channel_id)
+    if filters.network:
+        where.append(f"{alias}.network = %s")
+        params.append(filters.network)
+    if filters.tag_id is not None:
+        where.append(f"EXISTS (SELECT 1 FROM {CONVERSATION_TAG} ct WHERE ct.conversation_id = "
+                     f"{alias}.id AND ct.tag_id = %s)")  # fmt: skip
+        params.append(filters.tag_id)
+    if filters.member_id is not None:
+        where.append(f"{alias}.assignee_id = %s")
+        params.append(filters.member_id)
+    return " AND ".join(where), params
+
+
+def _status(column: str) -> str:
+    return f"({column}->>'status')" if is_postgres() else f"json_extract({column}, '$.status')"
+
+
+@metric(
+    "resolution_time", _("Resolution time (median)"), "seconds",
+    """The median, in seconds, over the resolutions in the period, of the time from the first
+    inbound message (not spam) of the resolved round to the resolution. A resolution is a
+    person or rule marking the conversation done (the audit log's conversation.updated with
+    status done) at a time in the period. Its round starts after the conversation's previous
+    resolution: a conversation reopened twice by new messages and closed three times has
+    three resolutions, each measured from the first message after the one before. A
+    resolution with no inbound message since the previous one (closed again without anything
+    new) is not counted. Wall-clock time. Null when nothing was resolved.""",
+)
+def resolution_time(m: Metric, filters: Filters) -> Result:
+    lo, hi = filters.bounds
+    where, params = conversation_where(filters)
+    day = local_day_number(epoch("x.at"), filters, lo, hi)
+    resolved = f"""
+        WITH r AS (
+            SELECT a.target_id AS cid, a.created_at AS at,
+                LAG(a.created_at) OVER (PARTITION BY a.target_id ORDER BY a.created_at, a.id)
+                    AS prev
+            FROM {AUDIT} a
+            WHERE a.workspace_id = %s AND a.action = 'conversation.updated'
+                AND a.target_type = 'conversation' AND {_status("a.data")} = 'done'
+        ), dur AS (
+            SELECT {day} AS d, {epoch("x.at")} - {epoch("x.started")} AS v FROM (
+                SELECT r.cid, r.at, (SELECT MIN(m.created_at) FROM {MESSAGE} m
+                    WHERE m.conversation_id = r.cid AND {inbound()}
+                    AND (r.prev IS NULL OR m.created_at > r.prev) AND m.created_at <= r.at
+                ) AS started
+                FROM r JOIN {CONVERSATION} c ON c.id = r.cid
+                WHERE r.at >= %s AND r.at < %s AND {where}
+            ) x
+            WHERE x.started IS NOT NULL
+        ) """
+    all_params = [filters.workspace_id, db_param(lo), db_param(hi), *params]
+    overall = fetch(resolved + percentile_sql("SELECT v FROM dur", 0.5), all_params)
+    per_day = fetch(resolved + percentile_sql("SELECT d, v FROM dur", 0.5, partition="d"),
+                    all_params)  # fmt: skip
+    count = fetch(resolved + "SELECT COUNT(*) FROM dur", all_params)[0][0]
+    return m.result(overall[0][0] if overall else None,
+                    daily(filters, {day_of(d): v for d, v in per_day}, None),
+                    rows=[{"resolutions": count}])  # fmt: skip
+
+
+@metric(
+    "sla_attainment", _("SLA attainment"), "ratio",
+    """Of the waits (as in first_response_time) that started in the period and fall under a
+    first-response target (the Business hours page: the most specific target for the
+    conversation's priority and channel wins), the share answered within the target's
+    minutes, counted in business time for business-hours targets. A wait still unanswered
+    counts as missed once its target time has passed and is left out until then. Measured
+    from the messages' network timestamps. Null when no target applies.""",
+)
+def sla_attainment(m: Metric, filters: Filters) -> Result:
+    from breakwater.sla.due import targets_for
+    from breakwater.sla.policy import _specificity
+
+    targets = targets_for(filters.workspace_id)
+    if not targets:
+        return m.result(None, daily(filters, {}, None),
+                        rows=[{"met": 0, "missed": 0, "targets": 0}])  # fmt: skip
+    lo, hi = filters.bounds
+    cal = business_calendar(filters.workspace_id)
+    waits, params = waits_sql(filters, lo, hi)
+    now = timezone.now()
+    ordered = sorted(targets, key=lambda t: (_specificity(t), -t.minutes, -t.id), reverse=True)
+
+    def pick(value: Any) -> str:
+        cases = []
+        for t in ordered:
+            cond = ["1 = 1"]
+            if t.priority is not None:
+                cond.append(f"c.priority = {int(t.priority)}")
+            if t.channel_id is not None:
+                cond.append(f"c.channel_id = {int(t.channel_id)}")
+            cases.append(f"WHEN {' AND '.join(cond)} THEN {value(t)}")
+        return f"CASE {' '.join(cases)} END"
+
+    asked, answered = epoch("w.asked"), epoch("w.answered")
+    until = f"COALESCE({answered}, {now.timestamp()!r})"
+    wall = greatest(f"{until} - {asked}", "0")
+    cte = ""
+    if cal is not None and any(t.business_hours for t in targets):
+        cte = f"iv (s, e, c) AS ({open_intervals_sql(cal, lo, max(hi, now) + timedelta(days=1))}), "
+        business = greatest(f"{clock_sql(until)} - {clock_sql(asked)}", "0")
+    else:
+        business = wall
+    elapsed = pick(lambda t: business if t.business_hours else wall)
+    limit = pick(lambda t: float(t.minutes * 60))
+    day = local_day_number(asked, filters, lo, hi)
+    rows = fetch(
+        f"""WITH {cte}w AS ({waits}), judged AS (
+                SELECT {day} AS d, w.answered IS NOT NULL AS done, {elapsed} AS spent,
+                    {limit} AS allowed
+                FROM w JOIN {CONVERSATION} c ON c.id = w.conversation_id)
+            SELECT d, SUM(CASE WHEN spent <= allowed AND done THEN 1 ELSE 0 END),
+                SUM(CASE WHEN spent > allowed THEN 1 ELSE 0 END)
+            FROM judged WHERE allowed IS NOT NULL GROUP BY d""",
+        params,
+    )
+    met = sum(r[1] or 0 for r in rows)
+    missed = sum(r[2] or 0 for r in rows)
+    per_day = {day_of(d): (a or 0) / ((a or 0) + (b or 0)) for d, a, b in rows if (a or 0) + (b or 0)}
+    return m.result(met / (met + missed) if met + missed else None,
+                    daily(filters, per_day, None),
+                    rows=[{"met": met, "missed": missed, "targets": len(targets)}])  # fmt: skip

@@ -1,0 +1,166 @@
+"""The filters as SQL, and the response waits ("episodes") every response metric reads.
+
+A **wait** starts at an inbound message that follows an outbound one (or opens the
+conversation) and ends at the next outbound message: a reply sent from Breakwater or one
+made outside it and ingested as an outbound item (``direction: "out"``), but not one held
+for approval, blocked or failed. Inbound messages marked spam are not waits. Every metric
+reads the messages themselves, so imported history gives the same figures as live traffic.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from breakwater.inbox.models import Conversation, ConversationTag, Message
+from breakwater.reports.metrics.base import (
+    NOT_A_RESPONSE,
+    Filters,
+    db_param,
+    epoch,
+    greatest,
+    least,
+    local_day_number,
+)
+
+MESSAGE = Message._meta.db_table
+CONVERSATION = Conversation._meta.db_table
+CONVERSATION_TAG = ConversationTag._meta.db_table
+NOT_RESPONSE_SQL = ", ".join(f"'{s}'" for s in NOT_A_RESPONSE)
+
+
+def message_where(filters: Filters, alias: str = "m", *, member: str = "assignee") -> tuple[str, list[Any]]:
+    """SQL conditions (and params) for the messages of the workspace the filters keep.
+
+    ``member`` says what the member filter means: "assignee" (the conversation is assigned
+    to them) or "sender" (the message was sent by them).
+    """
+    where = [f"{alias}.workspace_id = %s"]
+    params: list[Any] = [filters.workspace_id]
+    if filters.channel_id is not None:
+        where.append(f"{alias}.channel_id = %s")
+        params.append(filters.channel_id)
+    if filters.network:
+        where.append(f"{alias}.network = %s")
+        params.append(filters.network)
+    if filters.tag_id is not None:
+        where.append(
+            f"EXISTS (SELECT 1 FROM {CONVERSATION_TAG} ct WHERE ct.conversation_id = "
+            f"{alias}.conversation_id AND ct.tag_id = %s)"
+        )
+        params.append(filters.tag_id)
+    if filters.member_id is not None:
+        if member == "sender":
+            where.append(f"{alias}.sent_by_id = %s")
+        else:
+            where.append(
+                f"EXISTS (SELECT 1 FROM {CONVERSATION} cm WHERE cm.id = {alias}.conversation_id "
+                f"AND cm.assignee_id = %s)"
+            )
+        params.append(filters.member_id)
+    return " AND ".join(where), params
+
+
+def inbound(alias: str = "m") -> str:
+    return f"{alias}.direction = 'in' AND {alias}.is_spam = false"
+
+
+def response(alias: str = "m") -> str:
+    return f"{alias}.direction = 'out' AND {alias}.delivery_state NOT IN ({NOT_RESPONSE_SQL})"
+
+
+def waits_sql(filters: Filters, lo: datetime, hi: datetime) -> tuple[str, list[Any]]:
+    """SELECT conversation_id, asked, answered, answered_by of the waits that started in
+    [lo, hi) in the conversations the filters keep (``answered`` NULL: still waiting).
+
+    One window pass over those conversations' messages numbers each message by how many
+    responses came before it; the inbound messages with number g wait for the response
+    with number g (the first response after them).
+    """
+    where, params = message_where(filters, "s")
+    sql = f"""
+        SELECT conversation_id, asked, answered, answered_by FROM (
+            SELECT conversation_id, grp,
+                MIN(CASE WHEN direction = 'in' THEN created_at END) AS asked,
+                MIN(CASE WHEN direction = 'out' THEN created_at END) AS answered,
+                MAX(CASE WHEN direction = 'out' THEN sent_by_id END) AS answered_by
+            FROM (
+                SELECT m.conversation_id, m.direction, m.created_at, m.sent_by_id,
+                    COALESCE(SUM(CASE WHEN m.direction = 'out' THEN 1 ELSE 0 END) OVER (
+                        PARTITION BY m.conversation_id ORDER BY m.created_at, m.id
+                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS grp
+                FROM {MESSAGE} m
+                WHERE m.conversation_id IN (
+                    SELECT s.conversation_id FROM {MESSAGE} s
+                    WHERE {where} AND {inbound("s")} AND s.created_at >= %s AND s.created_at < %s
+                ) AND (({inbound("m")}) OR ({response("m")}))
+            ) numbered
+            GROUP BY conversation_id, grp
+        ) waits
+        WHERE asked >= %s AND asked < %s"""
+    return sql, [*params, db_param(lo), db_param(hi), db_param(lo), db_param(hi)]
+
+
+# -- business time --------------------------------------------------------------------------
+
+
+def business_calendar(workspace_id: int) -> Any:
+    """The workspace's calendar when business hours are set (saved, with open time), else None."""
+    from breakwater.sla import due
+    from breakwater.sla.models import BusinessHours
+
+    if not BusinessHours.objects.filter(workspace_id=workspace_id).exists():
+        return None
+    cal = due.calendar_for(workspace_id)
+    return cal if cal.has_open_time else None
+
+
+def open_intervals_sql(cal: Any, lo: datetime, hi: datetime) -> str:
+    """A VALUES list ``iv(s, e, c)``: each open interval from ``lo`` on (epoch seconds) with
+    ``c`` the open seconds before it, so the business clock at t is c + min(t, e) - s of the
+    last interval starting at or before t."""
+    rows = []
+    total = 0.0
+    day = (lo - timedelta(days=1)).astimezone(cal.tz).date()
+    last = (hi + timedelta(days=1)).astimezone(cal.tz).date()
+    while day <= last:
+        for start, end in cal.intervals_on(day):
+            s, e = start.timestamp(), end.timestamp()
+            rows.append(f"({s!r}, {e!r}, {total!r})")
+            total += e - s
+        day += timedelta(days=1)
+    if not rows:
+        rows.append("(0.0, 0.0, 0.0)")
+    return "VALUES " + ", ".join(rows)
+
+
+def clock_sql(t: str) -> str:
+    """Business seconds on the clock at epoch ``t`` (needs the ``iv`` CTE)."""
+    return (
+        f"COALESCE((SELECT iv.c + {least(t, 'iv.e')} - iv.s FROM iv WHERE iv.s <= {t} "
+        f"ORDER BY iv.s DESC LIMIT 1), 0)"
+    )
+
+
+def durations_sql(filters: Filters, lo: datetime, hi: datetime,
+                  cal: Any = None) -> tuple[str, list[Any]]:
+    """A WITH clause ending in ``dur (d, v, answered_by)``: the local day number of the ask,
+    the seconds to the response and who sent it, of the answered waits started in [lo, hi);
+    business seconds with ``cal``. Append a SELECT reading ``dur``."""
+    waits, params = waits_sql(filters, lo, hi)
+    asked, answered = epoch("asked"), epoch("answered")
+    day = local_day_number(asked, filters, lo, hi)
+    if cal is None:
+        seconds = f"{greatest(f'{answered} - {asked}', '0')}"
+        cte = ""
+    else:
+        until = max(hi, timezone.now()) + timedelta(days=1)
+        cte = f"iv (s, e, c) AS ({open_intervals_sql(cal, lo, until)}), "
+        seconds = greatest(f"{clock_sql(answered)} - {clock_sql(asked)}", "0")
+    sql = (
+        f"WITH {cte}w AS ({waits}), dur AS ("
+        f"SELECT {day} AS d, {seconds} AS v, answered_by FROM w WHERE answered IS NOT NULL) "
+    )
+    return sql, params
