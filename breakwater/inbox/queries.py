@@ -10,9 +10,9 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from breakwater.core.errors import Invalid
@@ -21,6 +21,7 @@ from breakwater.inbox import search
 from breakwater.inbox.models import (
     Conversation,
     ConversationTag,
+    Direction,
     Message,
     Note,
     Sentiment,
@@ -48,6 +49,10 @@ class Filters:
     spam: bool | None = None  # True: only spam; False: no spam; None: both
     due: str | None = None  # "overdue", or "soon": overdue or due within the workspace's N minutes
     sort: str | None = None  # None: newest activity first; "due": soonest response due first
+    # Reports' drill-down: conversations with an inbound message on these days (ISO dates,
+    # both included, in the workspace's time zone).
+    since: str | None = None
+    until: str | None = None
 
 
 def encode_cursor(conv: Conversation) -> str:
@@ -114,10 +119,30 @@ def _filtered(member: Membership, filters: Filters, found: search.Search | None 
         qs = qs.filter(is_spam=filters.spam)
     if filters.due:
         qs = qs.filter(response_due_at__lte=_due_horizon(member, filters.due))
+    if filters.since or filters.until:
+        qs = _filter_inbound_days(member, qs, filters.since, filters.until)
     if filters.q:
         # Full-text, lemma-aware, with a plan chosen by how common the words are: search.py.
         qs = (found or search.Search(member.workspace_id, filters.q)).filter(qs)
     return qs
+
+
+def _filter_inbound_days(member: Membership, qs: QuerySet[Conversation], since: str | None,
+                         until: str | None) -> QuerySet[Conversation]:
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(member.workspace.timezone)
+    inbound = Message.objects.filter(conversation_id=OuterRef("pk"), direction=Direction.IN)
+    try:
+        if since:
+            start = datetime.combine(date.fromisoformat(since), time(), tzinfo=zone)
+            inbound = inbound.filter(created_at__gte=start)
+        if until:
+            end = datetime.combine(date.fromisoformat(until) + timedelta(days=1), time(), tzinfo=zone)
+            inbound = inbound.filter(created_at__lt=end)
+    except ValueError:
+        raise Invalid("since and until are dates: YYYY-MM-DD") from None
+    return qs.filter(Exists(inbound))
 
 
 def _tag_id(member: Membership, name: str) -> Subquery:

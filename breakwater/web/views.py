@@ -29,7 +29,7 @@ from breakwater.inbox.actions import Changes
 from breakwater.inbox.models import DeliveryState, Kind, Priority, Sentiment, Status
 
 FILTER_KEYS = ("status", "network", "channel", "assignee", "tag", "kind", "q", "language",
-               "sentiment", "spam", "due", "sort")
+               "sentiment", "spam", "due", "sort", "since", "until")
 # Offered in the language filter: the languages Breakwater analyses best, and "undetermined".
 FILTER_LANGUAGES = ("fi", "sv", "en", "et", "de", "ru")
 SPAM_VALUES = {"1": True, "0": False}
@@ -64,6 +64,8 @@ def _filters(request: HttpRequest) -> queries.Filters:
         spam=SPAM_VALUES.get(get.get("spam", "")),
         due=get.get("due") or None,
         sort=get.get("sort") or None,
+        since=get.get("since") or None,
+        until=get.get("until") or None,
     )
 
 
