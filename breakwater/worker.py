@@ -121,6 +121,11 @@ def _housekeeping_step_factory() -> Callable[[], bool]:
 
         for forward_id in claim_due_forwards():
             send_forward.enqueue(forward_id)
+        from breakwater.reports.actions import claim_due_runs
+        from breakwater.reports.tasks import send_report
+
+        for run_id in claim_due_runs():
+            send_report.enqueue(run_id)
         return False
 
     return step

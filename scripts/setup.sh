@@ -55,6 +55,17 @@ if ! voikko_ok; then
     "Install it with: sudo apt-get install voikko-fi libvoikko1" >&2
 fi
 
+# The reports' PDF (web/reports_pdf.py) is laid out by WeasyPrint, which needs Pango and a font.
+pango_ok() { "$VENV/bin/python" -c 'import weasyprint' >/dev/null 2>&1; }
+if ! pango_ok; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing Pango for PDF reports (apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null || true
+  fi
+  pango_ok || echo "setup: Pango is missing, so PDF reports cannot be made." \
+    "Install it with: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core" >&2
+fi
+
 if [ "${1:-}" = "--test" ]; then
   # The browser tests drive Debian's Chromium through Playwright (Playwright's own browser
   # download is not used, so nothing is fetched from outside the package registries).

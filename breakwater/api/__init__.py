@@ -77,6 +77,7 @@ def _register() -> None:
         feedback,
         ingest,
         messages,
+        report_exports,
         reports,
         rules,
         sla,
@@ -91,6 +92,7 @@ def _register() -> None:
     api.add_router("/", rules.router)
     api.add_router("/", assignment.router)
     api.add_router("/", composer.router)
+    api.add_router("/", report_exports.router)
     api.add_router("/", reports.router)
 
 

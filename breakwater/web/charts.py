@@ -122,3 +122,49 @@ def share(title: str, parts: Mapping[str, float], *, width: int = 380, height: i
 def percent(value: float) -> str:
     """A formatter for shares given as fractions (0.25 -> "25 %")."""
     return f"{value * 100:.0f} %"
+
+
+# -- heat map (reports): pygal has none, so this one is drawn by hand in the same look ----------
+
+
+def heatmap(title: str, rows: Sequence[str], columns: Sequence[str],
+            values: Sequence[Sequence[float | None]], *, cell: int = 26,
+            formatter: Formatter | None = None, description: str = "") -> SafeString:
+    """A grid of ``rows`` x ``columns`` (weekday x hour of day), each cell shaded by its value
+    from white to the accent colour; each cell's value is its tooltip (``<title>``)."""
+    fmt = formatter or _number
+    left, top = 90, 40 if title else 14
+    width, height = left + cell * len(columns) + 12, top + cell * len(rows) + 30
+    svg = ElementTree.Element("svg", {
+        "xmlns": "http://www.w3.org/2000/svg", "width": str(width), "height": str(height),
+        "viewBox": f"0 0 {width} {height}", "role": "img",
+        "aria-label": description or title, "class": "heatmap",
+        "font-family": str(STYLE.font_family), "font-size": str(STYLE.label_font_size),
+    })
+    ElementTree.SubElement(svg, "rect", {"width": str(width), "height": str(height),
+                                         "fill": STYLE.background})
+    if title:
+        ElementTree.SubElement(svg, "text", {"x": str(width / 2), "y": "22", "text-anchor": "middle",
+                                             "font-size": str(STYLE.title_font_size),
+                                             "fill": STYLE.foreground}).text = title
+    peak = max((v for row in values for v in row if v is not None), default=0) or 1
+    red, green, blue = (int(COLORS[0][i:i + 2], 16) for i in (1, 3, 5))
+    for r, name in enumerate(rows):
+        y = top + r * cell
+        ElementTree.SubElement(svg, "text", {"x": str(left - 6), "y": str(y + cell * 0.65),
+                                             "text-anchor": "end", "fill": STYLE.foreground}).text = name
+        for c, value in enumerate(values[r]):
+            share = (value or 0) / peak
+            shade = "#%02x%02x%02x" % tuple(round(255 - (255 - k) * share) for k in (red, green, blue))
+            rect = ElementTree.SubElement(svg, "rect", {
+                "x": str(left + c * cell), "y": str(y), "width": str(cell - 2),
+                "height": str(cell - 2), "fill": shade, "stroke": STYLE.foreground_subtle,
+            })
+            label = "–" if value is None else fmt(value)
+            ElementTree.SubElement(rect, "title").text = f"{name} {columns[c]}: {label}"
+    for c, name in enumerate(columns):
+        if c % 3 == 0:
+            ElementTree.SubElement(svg, "text", {
+                "x": str(left + c * cell + cell / 2), "y": str(top + cell * len(rows) + 16),
+                "text-anchor": "middle", "fill": STYLE.foreground}).text = name
+    return mark_safe(ElementTree.tostring(svg, encoding="unicode"))  # noqa: S308 -- ElementTree escapes

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from breakwater.web import automation, channels, composer, feedback, live, sla, views
+from breakwater.web import reports
 
 app_name = "web"
 urlpatterns = [
@@ -67,4 +68,14 @@ urlpatterns += [  # automation: rules, assignment, workload; then the composer's
     path("approvals/", composer.approvals, name="approvals"),
     path("approvals/<int:approval_id>/", composer.approval_decide, name="approval_decide"),
     path("approvals/policy/", composer.approval_policy, name="approval_policy"),
+]
+
+urlpatterns += [  # reports: the overview dashboard, its exports and the scheduled reports
+    path("reports/", reports.overview, name="reports"),
+    path("reports/overview.pdf", reports.pdf, name="report_pdf"),
+    path("reports/export/<slug:key>.<str:fmt>", reports.export, name="report_export"),
+    path("reports/schedules/", reports.schedules, name="report_schedules"),
+    path("reports/schedules/<int:schedule_id>/", reports.schedule_edit, name="report_schedule"),
+    path("reports/schedules/<int:schedule_id>/delete/", reports.schedule_delete,
+         name="report_schedule_delete"),
 ]

@@ -1,0 +1,168 @@
+"""Every change of scheduled reports, and their sending. Managers and up create, edit and delete
+schedules; the worker's sweep claims the due ones and a task sends each run once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.forms import ValidationError
+from django.utils import timezone
+
+from breakwater.core.actions import audit, check_role, in_workspace
+from breakwater.core.errors import Invalid
+from breakwater.core.models import Membership, Role, Workspace
+from breakwater.reports import periods
+from breakwater.reports.models import Frequency, ReportRun, RunStatus, ScheduledReport
+
+log = logging.getLogger(__name__)
+MAX_RECIPIENTS = 50
+FILTER_KEYS = ("channel", "network", "tag", "member")
+# (workspace, period, filters) -> (file name, PDF bytes): the overview dashboard as a PDF.
+Renderer = Callable[[Workspace, periods.Period, dict[str, Any]], tuple[str, bytes]]
+
+
+@dataclass(frozen=True)
+class ScheduleChange:
+    name: str
+    frequency: str
+    recipients: Sequence[str]
+    filters: dict[str, Any] = field(default_factory=dict)
+
+
+def _clean(change: ScheduleChange) -> ScheduleChange:
+    name = change.name.strip()
+    if not name:
+        raise Invalid("give the report a name")
+    if change.frequency not in Frequency.values:
+        raise Invalid(f"unknown frequency {change.frequency!r}; one of weekly, monthly")
+    recipients = list(dict.fromkeys(r.strip().lower() for r in change.recipients if r.strip()))
+    if not recipients:
+        raise Invalid("give at least one recipient's email address")
+    if len(recipients) > MAX_RECIPIENTS:
+        raise Invalid(f"at most {MAX_RECIPIENTS} recipients")
+    for address in recipients:
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise Invalid(f"{address!r} is not an email address") from None
+    unknown = set(change.filters) - set(FILTER_KEYS)
+    if unknown:
+        raise Invalid(f"unknown filters {sorted(unknown)}; use {', '.join(FILTER_KEYS)}")
+    filters = {k: v for k, v in change.filters.items() if v not in (None, "")}
+    return ScheduleChange(name[:200], change.frequency, recipients, filters)
+
+
+def access_schedule(member: Membership, schedule_id: int) -> ScheduledReport:
+    return in_workspace(member, ScheduledReport, schedule_id, "scheduled report")
+
+
+def do_create_schedule(member: Membership, change: ScheduleChange) -> ScheduledReport:
+    check_role(member, Role.MANAGER)
+    change = _clean(change)
+    now = timezone.now()
+    with transaction.atomic():
+        schedule = ScheduledReport.objects.create(
+            workspace_id=member.workspace_id, name=change.name, frequency=change.frequency,
+            recipients=list(change.recipients), filters=change.filters,
+            next_run_at=periods.next_run(change.frequency, now, member.workspace.timezone),
+            created_by_id=member.user_id, created_at=now, updated_at=now,
+        )
+        audit(member, member.workspace_id, "report_schedule.created", schedule,
+              frequency=schedule.frequency)
+    return schedule
+
+
+def do_update_schedule(member: Membership, schedule_id: int,
+                       change: ScheduleChange) -> ScheduledReport:
+    check_role(member, Role.MANAGER)
+    change = _clean(change)
+    with transaction.atomic():
+        schedule = in_workspace(member, ScheduledReport, schedule_id, "scheduled report", lock=True)
+        fields = ["name", "recipients", "filters", "updated_at"]
+        if change.frequency != schedule.frequency:
+            schedule.frequency = change.frequency
+            schedule.next_run_at = periods.next_run(
+                change.frequency, timezone.now(), member.workspace.timezone
+            )
+            fields += ["frequency", "next_run_at"]
+        schedule.name = change.name
+        schedule.recipients = list(change.recipients)
+        schedule.filters = change.filters
+        schedule.updated_at = timezone.now()
+        schedule.save(update_fields=fields)
+        audit(member, member.workspace_id, "report_schedule.updated", schedule)
+    return schedule
+
+
+def do_delete_schedule(member: Membership, schedule_id: int) -> None:
+    check_role(member, Role.MANAGER)
+    with transaction.atomic():
+        schedule = in_workspace(member, ScheduledReport, schedule_id, "scheduled report", lock=True)
+        audit(member, member.workspace_id, "report_schedule.deleted", schedule, name=schedule.name)
+        schedule.delete()
+
+
+def claim_due_runs(limit: int = 20) -> list[int]:
+    """Record a run for each schedule whose send time has come and move it to its next time;
+    answers the runs to send. The run is unique per schedule and period, so two workers
+    sweeping at once record it once."""
+    now = timezone.now()
+    due = ScheduledReport.objects.filter(next_run_at__lte=now)
+    # Look before taking the write lock (SQLite takes it at BEGIN): nearly every sweep finds none.
+    if not due.exists():
+        return []
+    run_ids = []
+    with transaction.atomic():
+        for schedule in due.select_related("workspace").select_for_update()[:limit]:
+            zone = schedule.workspace.timezone
+            period = periods.covered(schedule.frequency, schedule.next_run_at, zone)
+            try:
+                with transaction.atomic():
+                    run = ReportRun.objects.create(
+                        schedule=schedule, period_start=period.start, period_end=period.end
+                    )
+                run_ids.append(run.pk)
+            except IntegrityError:
+                pass  # this period was recorded already: it is sent once
+            schedule.next_run_at = periods.next_run(schedule.frequency, now, zone)
+            schedule.save(update_fields=["next_run_at"])
+    return run_ids
+
+
+def do_send_run(run_id: int, render: Renderer) -> ReportRun | None:
+    """Render the PDF and email it to the schedule's recipients; a run that was sent already is
+    left alone. The send happens outside any transaction (it may take seconds)."""
+    run = ReportRun.objects.select_related("schedule__workspace").filter(pk=run_id).first()
+    if run is None or run.status == RunStatus.SENT:
+        return None
+    schedule = run.schedule
+    period = periods.Period(run.period_start, run.period_end)
+    try:
+        filename, pdf = render(schedule.workspace, period, dict(schedule.filters))
+        email = EmailMessage(
+            subject=f"{schedule.name}: {period.start:%Y-%m-%d} – {period.end:%Y-%m-%d}",
+            body=(
+                f"{schedule.workspace.name}: {schedule.name}, "
+                f"{period.start:%Y-%m-%d} – {period.end:%Y-%m-%d}.\n\n"
+                "The report is attached as a PDF.\n"
+            ),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=list(schedule.recipients),
+        )
+        email.attach(filename, pdf, "application/pdf")
+        email.send()
+    except Exception as exc:
+        log.exception("scheduled report %s failed", schedule.pk)
+        run.status, run.error = RunStatus.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
+        run.save(update_fields=["status", "error"])
+        return run
+    run.status, run.error, run.sent_at = RunStatus.SENT, "", timezone.now()
+    run.save(update_fields=["status", "error", "sent_at"])
+    return run

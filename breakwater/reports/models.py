@@ -1,0 +1,69 @@
+"""Scheduled reports: what to send, to whom and when, and a record of every run."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
+
+from breakwater.core.models import Workspace
+
+
+class Frequency(models.TextChoices):
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+
+
+class ScheduledReport(models.Model):
+    """The overview dashboard as a PDF, emailed weekly or monthly to chosen recipients.
+
+    ``filters`` holds the dashboard filters (``channel``, ``network``, ``tag``, ``member``) the
+    report is narrowed to; ``next_run_at`` is the next send time, computed in the workspace's
+    time zone (see ``periods.next_run``).
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=200)
+    frequency = models.CharField(max_length=16, choices=Frequency.choices)
+    recipients = models.JSONField(default=list)
+    filters = models.JSONField(default=dict, blank=True)
+    next_run_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(default=now)
+
+    class Meta:
+        # The worker's sweep asks "is anything due?" every few seconds: one index range scan.
+        indexes = [models.Index(fields=["next_run_at"], name="schedreport_due")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.frequency})"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class ReportRun(models.Model):
+    """One period's send of a scheduled report. Unique per schedule and period, so a period is
+    sent once however many workers sweep."""
+
+    schedule = models.ForeignKey(ScheduledReport, on_delete=models.CASCADE, related_name="runs")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "period_start"], name="reportrun_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.schedule_id}: {self.period_start}..{self.period_end} {self.status}"
