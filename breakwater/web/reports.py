@@ -95,7 +95,9 @@ def chart_for(fig: Figure, *, width: int = 560, height: int = 240) -> SafeString
     if fig.shape == "category":
         return _category_chart(fig, width, height)
     if fig.shape == "time":
-        labels = [_short_date(r.get("date")) for r in fig.series]
+        if all(r.get("value") is None for r in fig.series):
+            return ""  # the template says "No data for this period" at a readable size
+        labels = [_short_date(r.get("date"), len(fig.series)) for r in fig.series]
         return charts.line("", labels, {fig.label: [r.get("value") for r in fig.series]},
                            width=width, height=height, formatter=fmt, description=fig.label)
     return charts.bar("", [_("Previous period"), _("This period")],
@@ -108,7 +110,7 @@ def _category_chart(fig: Figure, width: int, height: int) -> SafeString | str:
     if not value_col:
         return ""
     rows = fig.rows[:20]
-    labels = [str(r.get(label_col) or r.get(fig.columns[0], "")) for r in rows]
+    labels = [str(r.get(label_col) or r.get(fig.columns[0]) or "–") for r in rows]
     values = [r.get(value_col) for r in rows]
     fmt = charts.percent if value_col == "share" else _formatter(
         fig.unit if value_col.endswith("seconds") or value_col == "value" else "count")
@@ -120,9 +122,13 @@ def _category_chart(fig: Figure, width: int, height: int) -> SafeString | str:
                       description=fig.label)
 
 
-def _short_date(value: Any) -> str:
+def _short_date(value: Any, days: int) -> str:
+    """An axis label short enough that pygal does not cut it: the day of the month for up to
+    two months (the table beside it has the full dates), else day and month."""
     text = str(value or "")
-    return f"{int(text[8:10])}.{int(text[5:7])}." if len(text) == 10 else text
+    if len(text) != 10:
+        return text
+    return str(int(text[8:10])) if days <= 62 else f"{int(text[8:10])}.{int(text[5:7])}"
 
 
 def _heatmap(fig: Figure) -> SafeString:
