@@ -107,7 +107,8 @@ class Figure:
 
     @property
     def label_column(self) -> str:
-        return next((c for c in LABEL_COLUMNS if c in self.columns), self.columns[0] if self.columns else "")
+        first = self.columns[0] if self.columns else ""
+        return next((c for c in LABEL_COLUMNS if c in self.columns), first)
 
     @property
     def value_column(self) -> str:
@@ -164,7 +165,9 @@ def figure(key: str, selection: Selection, compare: bool = True) -> Figure:
         key=key, label=str(metric.label), unit=result.unit, definition=str(result.definition),
         value=result.value, previous=previous, series=_rows(result.series), rows=rows,
         columns=columns, table_shape=metric.shape == "table", available=result.available,
-        note=result.reason, drill=drill_params(key, selection),
+        # The page says "Not available yet" itself; the reason follows it.
+        note=result.reason.removeprefix("not available yet: "),
+        drill=drill_params(key, selection),
     )
 
 
@@ -179,7 +182,8 @@ def sections(selection: Selection) -> list[Section]:
             found.append(Section(key, str(title), [figure(k, selection) for k in present]))
     rest = [k for k in metrics.METRICS if k not in placed]
     if rest:
-        found.append(Section("other", str(_("Other figures")), [figure(k, selection) for k in rest]))
+        others = [figure(k, selection) for k in rest]
+        found.append(Section("other", str(_("Other figures")), others))
     return found
 
 

@@ -100,6 +100,8 @@ def chart_for(fig: Figure, *, width: int = 560, height: int = 240) -> SafeString
         labels = [_short_date(r.get("date"), len(fig.series)) for r in fig.series]
         return charts.line("", labels, {fig.label: [r.get("value") for r in fig.series]},
                            width=width, height=height, formatter=fmt, description=fig.label)
+    if fig.value is None and fig.previous is None:
+        return ""
     return charts.bar("", [_("Previous period"), _("This period")],
                       {fig.label: [fig.previous, fig.value]}, width=360, height=height,
                       formatter=fmt, description=fig.label)
@@ -112,6 +114,8 @@ def _category_chart(fig: Figure, width: int, height: int) -> SafeString | str:
     rows = fig.rows[:20]
     labels = [str(r.get(label_col) or r.get(fig.columns[0]) or "–") for r in rows]
     values = [r.get(value_col) for r in rows]
+    if not any(values):
+        return ""
     fmt = charts.percent if value_col == "share" else _formatter(
         fig.unit if value_col.endswith("seconds") or value_col == "value" else "count")
     if "share" in fig.columns and label_col in ("sentiment", "kind", "network"):
@@ -179,10 +183,33 @@ def _table_context(fig: Figure, columns: list[str], rows: list[dict[str, Any]],
     }
 
 
+def _period_table(fig: Figure, inbox_url: str) -> dict[str, Any]:
+    """A single number's table: this period and the previous one, each with its drill-down."""
+    start, end = fig.drill.get("since", ""), fig.drill.get("until", "")
+    previous = dict(fig.drill)
+    if start and end:
+        from datetime import date
+
+        before = periods.Period(date.fromisoformat(start), date.fromisoformat(end)).previous()
+        previous.update(since=before.start.isoformat(), until=before.end.isoformat())
+    return {
+        "columns": [_("Period"), _("Value")],
+        "rows": [
+            {"cells": [_("This period"), format_value(fig.value, fig.unit)],
+             "drill": f"{inbox_url}?{urlencode(fig.drill)}"},
+            {"cells": [_("Previous period"), format_value(fig.previous, fig.unit)],
+             "drill": f"{inbox_url}?{urlencode(previous)}"},
+        ],
+    }
+
+
 def figure_context(fig: Figure, inbox_url: str) -> dict[str, Any]:
     change = fig.change
     columns, rows = fig.table()
     details = fig.details()
+    table = _table_context(fig, columns, rows, inbox_url)
+    if not rows and not fig.table_shape:
+        table = _period_table(fig, inbox_url)
     return {
         "fig": fig,
         "chart": chart_for(fig),
@@ -190,7 +217,7 @@ def figure_context(fig: Figure, inbox_url: str) -> dict[str, Any]:
         "previous": format_value(fig.previous, fig.unit),
         "change": None if change is None else f"{change * 100:+.0f} %",
         "change_sign": 0 if not change else (1 if change > 0 else -1),
-        "table": _table_context(fig, columns, rows, inbox_url),
+        "table": table,
         "details": _table_context(fig, *details, inbox_url) if details else None,
         "table_open": len(rows) <= 31,
         "drill": f"{inbox_url}?{urlencode(fig.drill)}",
