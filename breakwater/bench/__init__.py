@@ -4,6 +4,8 @@
   beside plain ``executemany`` INSERTs of the same message rows into the same schema.
 * ``inbox``: inbox list / conversation open latency (API and HTML pages, over real HTTP)
   on a database seeded with a million messages.
+* ``reports``: every report metric over a million messages (SQLite, or PostgreSQL with
+  ``DATABASE_URL``), beside a plain COUNT of the same rows.
 * ``search``: inbox full-text search (FTS5, lemmas) over a million messages, beside the
   ``icontains`` filter it replaced.
 
@@ -22,6 +24,10 @@ from breakwater.bench import env
 
 def run_bench(args: argparse.Namespace) -> int:
     """Entry point of ``breakwater bench``; returns the exit code (0: ran, targets or not)."""
+    if args.which == "reports":
+        from breakwater.bench.reports import entry
+
+        return entry(args)
     if not env.inside():
         return env.run_isolated(args)
     if args.which == "ingest":

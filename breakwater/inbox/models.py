@@ -312,6 +312,11 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["conversation", "created_at", "id"], name="msg_conversation"),
             models.Index(fields=["author", "-created_at"], name="msg_author"),
+            # Reports read a workspace's inbound (or outbound) messages of a period
+            # (reports/metrics, `breakwater bench reports`).
+            models.Index(
+                fields=["workspace", "direction", "created_at"], name="msg_ws_direction_time"
+            ),
             # The worker's queue of inbound messages still to score: only they are indexed.
             models.Index(
                 fields=["id"], condition=Q(direction="in", sentiment=""), name="msg_unscored"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -29,9 +28,8 @@ from breakwater.reports.metrics.scope import (
     CONVERSATION_TAG,
     MESSAGE,
     business_calendar,
-    clock_sql,
+    business_seconds,
     inbound,
-    open_intervals_sql,
     waits_sql,
 )
 
@@ -143,10 +141,9 @@ def sla_attainment(m: Metric, filters: Filters) -> Result:
     asked, answered = epoch("w.asked"), epoch("w.answered")
     until = f"COALESCE({answered}, {now.timestamp()!r})"
     wall = greatest(f"{until} - {asked}", "0")
-    cte = ""
+    cte, joins = "", ""
     if cal is not None and any(t.business_hours for t in targets):
-        cte = f"iv (s, e, c) AS ({open_intervals_sql(cal, lo, max(hi, now) + timedelta(days=1))}), "
-        business = greatest(f"{clock_sql(until)} - {clock_sql(asked)}", "0")
+        cte, joins, business = business_seconds(filters, cal, lo, hi, asked, until)
     else:
         business = wall
     elapsed = pick(lambda t: business if t.business_hours else wall)
@@ -156,7 +153,7 @@ def sla_attainment(m: Metric, filters: Filters) -> Result:
         f"""WITH {cte}w AS ({waits}), judged AS (
                 SELECT {day} AS d, w.answered IS NOT NULL AS done, {elapsed} AS spent,
                     {limit} AS allowed
-                FROM w JOIN {CONVERSATION} c ON c.id = w.conversation_id)
+                FROM w JOIN {CONVERSATION} c ON c.id = w.conversation_id{joins})
             SELECT d, SUM(CASE WHEN spent <= allowed AND done THEN 1 ELSE 0 END),
                 SUM(CASE WHEN spent > allowed THEN 1 ELSE 0 END)
             FROM judged WHERE allowed IS NOT NULL GROUP BY d""",

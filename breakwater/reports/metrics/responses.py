@@ -186,18 +186,28 @@ def backlog(m: Metric, filters: Filters) -> Result:
     lo, hi = filters.bounds
     since = lo - timedelta(days=BACKLOG_LOOKBACK_DAYS)
     waits, params = waits_sql(filters, since, hi)
-    # One row per day end: the waits open at that instant (a loop over the days, in SQL).
-    ends = [filters.midnight(d + timedelta(days=1)) for d in filters.days]
-    values = " UNION ALL ".join(
-        f"SELECT {i} AS i, {end.timestamp()!r} AS t" for i, end in enumerate(ends)
-    )
+    # Backlog at a day's end = waiting at the period's start + asks so far - answers so far:
+    # one grouped pass, then a running sum over the days.
+    asked_day = local_day_number(epoch("asked"), filters, lo, hi)
+    answered_day = local_day_number(epoch("answered"), filters, lo, hi)
+    lo_p, hi_p = db_param(lo), db_param(hi)
     rows = fetch(
-        f"WITH w AS ({waits}), ends AS ({values}) "
-        f"SELECT ends.i, COUNT(w.asked) FROM ends LEFT JOIN w ON {epoch('w.asked')} < ends.t "
-        f"AND (w.answered IS NULL OR {epoch('w.answered')} >= ends.t) GROUP BY ends.i",
-        params,
+        f"""WITH w AS ({waits})
+            SELECT 'start', 0, COUNT(*) FROM w
+                WHERE asked < %s AND (answered IS NULL OR answered >= %s)
+            UNION ALL SELECT 'ask', {asked_day}, COUNT(*) FROM w WHERE asked >= %s
+                GROUP BY {asked_day}
+            UNION ALL SELECT 'answer', {answered_day}, COUNT(*) FROM w
+                WHERE answered >= %s AND answered < %s GROUP BY {answered_day}""",
+        [*params, lo_p, lo_p, lo_p, lo_p, hi_p],
     )
-    by_index = dict(rows)
-    series = [{"date": d.isoformat(), "value": by_index.get(i, 0)}
-              for i, d in enumerate(filters.days)]  # fmt: skip
+    start = sum(n for kind, _, n in rows if kind == "start")
+    change: dict[Any, int] = {}
+    for kind, d, n in rows:
+        if kind != "start":
+            change[day_of(d)] = change.get(day_of(d), 0) + (n if kind == "ask" else -n)
+    series, level = [], start
+    for d in filters.days:
+        level += change.get(d, 0)
+        series.append({"date": d.isoformat(), "value": level})
     return m.result(series[-1]["value"], series)

@@ -117,6 +117,47 @@ def business_calendar(workspace_id: int) -> Any:
     return cal if cal.has_open_time else None
 
 
+# Open intervals per day the day table carries; a schedule with more in one day falls
+# back to the interval list (slower: a lookup per wait, not a join).
+DAY_SLOTS = 4
+
+
+def calendar_days_sql(filters: Filters, cal: Any, lo: datetime, hi: datetime) -> str:
+    """VALUES rows ``(d, c, s1, e1, ..., s4, e4)``: per local day number d from before ``lo``
+    to after ``hi``, the open seconds ``c`` before that day and its open intervals as epoch
+    seconds (unused slots 0, 0). The business clock at t on day d is c plus the open time
+    of day d before t; a wait's business time is the clock at its answer minus at its ask.
+    Two equality joins on the day number (hash or automatic index), not a search per wait."""
+    from breakwater.reports.metrics.base import number_of
+
+    rows = []
+    total = 0.0
+    day = (lo - timedelta(days=1)).astimezone(filters.tz).date()
+    last = (hi + timedelta(days=1)).astimezone(filters.tz).date()
+    while day <= last:
+        slots = [(s.timestamp(), e.timestamp()) for s, e in cal.intervals_on(day)]
+        if len(slots) > DAY_SLOTS:
+            raise _TooManySlots
+        cells = [v for slot in slots for v in slot] + [0.0, 0.0] * (DAY_SLOTS - len(slots))
+        rows.append("(" + ", ".join([str(number_of(day)), repr(total), *map(repr, cells)]) + ")")
+        total += sum(e - s for s, e in slots)
+        day += timedelta(days=1)
+    return "VALUES " + ", ".join(rows)
+
+
+class _TooManySlots(Exception):
+    pass
+
+
+def day_clock_sql(t: str, alias: str) -> str:
+    """Business seconds on the clock at epoch ``t``, from the day row ``alias`` of its day."""
+    parts = [
+        greatest("0", least(f"{t} - {alias}.s{k}", f"{alias}.e{k} - {alias}.s{k}"))
+        for k in range(1, DAY_SLOTS + 1)
+    ]
+    return f"({alias}.c + " + " + ".join(parts) + ")"
+
+
 def open_intervals_sql(cal: Any, lo: datetime, hi: datetime) -> str:
     """A VALUES list ``iv(s, e, c)``: each open interval from ``lo`` on (epoch seconds) with
     ``c`` the open seconds before it, so the business clock at t is c + min(t, e) - s of the
@@ -144,6 +185,26 @@ def clock_sql(t: str) -> str:
     )
 
 
+def business_seconds(filters: Filters, cal: Any, lo: datetime, hi: datetime, start: str,
+                     end: str) -> tuple[str, str, str]:
+    """(CTE text ending in a comma, JOIN clauses, SQL of the business seconds from epoch
+    ``start`` to epoch ``end``) for a query over waits ``w``."""
+    until = max(hi, timezone.now()) + timedelta(days=1)
+    try:
+        days = calendar_days_sql(filters, cal, lo, until)
+    except _TooManySlots:
+        cte = f"iv (s, e, c) AS ({open_intervals_sql(cal, lo, until)}), "
+        return cte, "", greatest(f"{clock_sql(end)} - {clock_sql(start)}", "0")
+    cols = ", ".join(["d", "c", *(f"{x}{k}" for k in range(1, DAY_SLOTS + 1) for x in "se")])
+    cte = f"cal ({cols}) AS ({days}), "
+    joins = (
+        f" LEFT JOIN cal ca ON ca.d = {local_day_number(start, filters, lo, until)}"
+        f" LEFT JOIN cal cb ON cb.d = {local_day_number(end, filters, lo, until)}"
+    )
+    seconds = greatest(f"{day_clock_sql(end, 'cb')} - {day_clock_sql(start, 'ca')}", "0")
+    return cte, joins, seconds
+
+
 def durations_sql(filters: Filters, lo: datetime, hi: datetime,
                   cal: Any = None) -> tuple[str, list[Any]]:
     """A WITH clause ending in ``dur (d, v, answered_by)``: the local day number of the ask,
@@ -153,14 +214,12 @@ def durations_sql(filters: Filters, lo: datetime, hi: datetime,
     asked, answered = epoch("asked"), epoch("answered")
     day = local_day_number(asked, filters, lo, hi)
     if cal is None:
-        seconds = f"{greatest(f'{answered} - {asked}', '0')}"
-        cte = ""
+        cte, joins, seconds = "", "", greatest(f"{answered} - {asked}", "0")
     else:
-        until = max(hi, timezone.now()) + timedelta(days=1)
-        cte = f"iv (s, e, c) AS ({open_intervals_sql(cal, lo, until)}), "
-        seconds = greatest(f"{clock_sql(answered)} - {clock_sql(asked)}", "0")
+        cte, joins, seconds = business_seconds(filters, cal, lo, hi, asked, answered)
     sql = (
         f"WITH {cte}w AS ({waits}), dur AS ("
-        f"SELECT {day} AS d, {seconds} AS v, answered_by FROM w WHERE answered IS NOT NULL) "
+        f"SELECT {day} AS d, {seconds} AS v, answered_by FROM w{joins} "
+        f"WHERE answered IS NOT NULL) "
     )
     return sql, params

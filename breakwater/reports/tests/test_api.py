@@ -83,3 +83,12 @@ class ReportApiTestCase(BaseTestCase):
         spec = r.json()
         self.assertIn("/api/v1/reports/{metric}", spec["paths"])
         self.assertIn("ReportOut", spec["components"]["schemas"])
+
+
+class MetricsDocTestCase(BaseTestCase):
+    def test_docs_define_every_metric(self) -> None:
+        from pathlib import Path
+
+        doc = (Path(__file__).resolve().parents[3] / "docs" / "metrics.md").read_text()
+        missing = [key for key in METRICS if f"`{key}`" not in doc]
+        self.assertEqual(missing, [], "define these in docs/metrics.md")

@@ -277,3 +277,33 @@ class MetricsTestCase(BaseTestCase):
         self.assertEqual(result.rows[0]["count"], 3)
         self.assertIn("delivery", result.rows[0]["keywords"])
         self.assertEqual(result.rows[1]["count"], 1)
+
+    def test_sla_attainment_in_business_hours(self) -> None:
+        sla.do_set_business_hours(self.alice, sla.HoursChange(
+            week=[[["08:00", "16:00"]]] * 5 + [[], []], finnish_holidays=False))  # fmt: skip
+        sla.do_create_target(self.alice, sla.TargetChange(minutes=60, business_hours=True))
+        # Helsinki is UTC+2 in November. Target: 60 business minutes.
+        # F: Fri 27.11.2026 15:30 -> Mon 08:20: 30 + 20 = 50 business minutes: met.
+        # G: Fri 15:30 -> Mon 09:00: 30 + 60 = 90: missed.
+        self.ingest(self.acme, [self.msg("F", "2026-11-27 13:30"),
+                                self.msg("F", "2026-11-30 06:20", "out"),
+                                self.msg("G", "2026-11-27 13:30"),
+                                self.msg("G", "2026-11-30 07:00", "out")])  # fmt: skip
+        result = self.compute("sla_attainment", date(2026, 11, 27), date(2026, 11, 27))
+        self.assertEqual(result.value, 0.5)
+        self.assertEqual(result.rows, [{"met": 1, "missed": 1, "targets": 1}])
+        # The times themselves: 3000 s and 5400 s, median 4200.
+        self.assertEqual(round(self.compute("first_response_time", date(2026, 11, 27),
+                                            date(2026, 11, 27)).value), 4200)  # fmt: skip
+
+    def test_a_day_with_many_intervals_uses_the_interval_list(self) -> None:
+        # Five intervals on Monday (more than the day table's four slots).
+        monday = [["08:00", "09:00"], ["10:00", "11:00"], ["12:00", "13:00"],
+                  ["14:00", "15:00"], ["16:00", "17:00"]]  # fmt: skip
+        sla.do_set_business_hours(self.alice, sla.HoursChange(
+            week=[monday] + [[]] * 6, finnish_holidays=False))  # fmt: skip
+        # Mon 30.11.2026 08:30 Helsinki -> 14:30: 30 + 60 + 60 + 30 minutes = 180 min.
+        self.ingest(self.acme, [self.msg("M", "2026-11-30 06:30"),
+                                self.msg("M", "2026-11-30 12:30", "out")])  # fmt: skip
+        result = self.compute("first_response_time", date(2026, 11, 30), date(2026, 11, 30))
+        self.assertEqual(round(result.value), 180 * 60)
