@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import functools
 import importlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Literal
@@ -212,13 +212,25 @@ class DeliveryResult:
     url: str = ""
 
 
+# The reserved key of a channel's config under which Breakwater keeps what the server said
+# about itself when the channel was connected (``Account.server``): never a setup parameter.
+SERVER_CONFIG = "server"
+
+
 @dataclass(frozen=True)
 class Account:
-    """Whom a channel's credentials sign in as: what ``test_connection`` answers."""
+    """Whom a channel's credentials sign in as: what ``test_connection`` answers.
+
+    ``server``: what this server allows where it differs per server (a Mastodon instance's
+    ``max_characters``), kept on the channel as ``config["server"]`` and read back by
+    :meth:`Connector.max_length_for` / :meth:`Connector.length_for`, so the composer checks a
+    reply against the limit of the server it goes to.
+    """
 
     external_id: str
     handle: str = ""
     name: str = ""
+    server: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -295,6 +307,17 @@ class Connector:
     def text_length(cls, text: str) -> int:
         """The length of ``text`` as this network counts it against ``max_text_length``."""
         return grapheme_length(text)
+
+    @classmethod
+    def max_length_for(cls, config: Mapping[str, Any]) -> int | None:
+        """The text limit of the channel with this config (a server's own one, where servers
+        differ); ``max_text_length`` unless a connector knows better."""
+        return cls.max_text_length
+
+    @classmethod
+    def length_for(cls, config: Mapping[str, Any]) -> Callable[[str], int]:
+        """How the channel with this config counts a text against :meth:`max_length_for`."""
+        return cls.text_length
 
     @classmethod
     def sensitive_parameters(cls) -> frozenset[str]:

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from breakwater.connectors.base import Connector, ConnectorError, get_connector_class
+from breakwater.connectors.base import SERVER_CONFIG, Connector, ConnectorError, get_connector_class
 from breakwater.core import crypto, events
 from breakwater.core.errors import Forbidden, Invalid, NotFound
 from breakwater.core.models import (
@@ -118,6 +118,8 @@ def do_create_token(member: Membership, name: str = "cli") -> str:
 def _checked_config(connector_cls: type[Connector], config: dict[str, Any]) -> dict[str, Any]:
     """Validate a channel's settings, fill the generated ones, and sign in with them:
     a refused password is an ``Invalid`` carrying the server's own words."""
+    # What the server said about itself last time is asked again, never taken from the input.
+    config = {k: v for k, v in config.items() if k != SERVER_CONFIG}
     try:
         cleaned = connector_cls.validate_config(config)
     except ValueError as exc:
@@ -126,9 +128,11 @@ def _checked_config(connector_cls: type[Connector], config: dict[str, Any]) -> d
         if not cleaned.get(key):
             cleaned[key] = value
     try:
-        connector_cls(cleaned).test_connection()
+        account = connector_cls(cleaned).test_connection()
     except ConnectorError as exc:
         raise Invalid(f"{connector_cls.label} refused the connection: {exc.message}") from None
+    if account is not None and account.server:
+        cleaned[SERVER_CONFIG] = dict(account.server)
     return cleaned
 
 

@@ -151,7 +151,7 @@ def _conversation_page(request: HttpRequest, conversation_id: int, *, draft: str
         "seen_up_to": max((m.pk for m in thread), default=0),
         "draft": draft,
         "collision": collision,
-        "reply_box": reply_box(member.workspace_id, conv.network),
+        "reply_box": reply_box(member.workspace_id, conv.network, conv.channel.config),
         "back_qs": request.GET.urlencode(),
         **feedback_queries.for_thread(member, thread),
     }

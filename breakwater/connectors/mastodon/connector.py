@@ -17,11 +17,12 @@ over pages it read itself, so a stream can never skip the poll past something un
 
 from __future__ import annotations
 
+import functools
 import os
 import queue
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -52,6 +53,7 @@ from breakwater.connectors.base import (
     Page,
     Parameter,
     RateBudget,
+    SERVER_CONFIG,
 )
 from breakwater.connectors.mastodon import mapping
 
@@ -110,8 +112,9 @@ class MastodonConnector(Connector):
                        "write:statuses and write:media"),
     )
     EVENT_TYPES = ("mention", "dm")
-    # Each server sets its own limit (500 by default): send_reply enforces the server's.
-    max_text_length = None
+    # Each server sets its own limit: 500 is Mastodon's default; the composer uses the one
+    # the instance reported on connecting (max_length_for), send_reply asks it again.
+    max_text_length = mapping.DEFAULT_MAX_CHARACTERS
     poll_interval = 60.0
     reconcile_window = 3 * 24 * 3600.0
 
@@ -205,9 +208,31 @@ class MastodonConnector(Connector):
     # -- inbound --------------------------------------------------------------------------
 
     def test_connection(self) -> Account:
+        """Who the token signs in as, and the instance's status limits for the composer."""
         me = self._call("account_verify_credentials")
+        limits = self.limits()
         return Account(external_id=str(me["id"]), handle="@" + me["acct"],
-                       name=me.get("display_name") or me["username"])
+                       name=me.get("display_name") or me["username"],
+                       server={"max_characters": limits.max_characters,
+                               "characters_reserved_per_url": limits.characters_reserved_per_url})
+
+    @classmethod
+    def _saved_limits(cls, config: Mapping[str, Any]) -> mapping.Limits:
+        """The limits the instance reported when the channel was connected (defaults before)."""
+        server = config.get(SERVER_CONFIG) or {}
+        return mapping.Limits(
+            max_characters=int(server.get("max_characters") or mapping.DEFAULT_MAX_CHARACTERS),
+            characters_reserved_per_url=int(
+                server.get("characters_reserved_per_url") or mapping.DEFAULT_URL_LENGTH))
+
+    @classmethod
+    def max_length_for(cls, config: Mapping[str, Any]) -> int | None:
+        return cls._saved_limits(config).max_characters
+
+    @classmethod
+    def length_for(cls, config: Mapping[str, Any]) -> Callable[[str], int]:
+        """Mastodon's count: every link as the reserved length, ``@user@domain`` as ``@user``."""
+        return functools.partial(mapping.status_length, limits=cls._saved_limits(config))
 
     def _brand_id(self) -> str:
         if self._me is None:
