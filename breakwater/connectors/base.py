@@ -258,6 +258,15 @@ class Page:
 
 
 @dataclass(frozen=True)
+class OAuthStart:
+    """The first half of an OAuth sign-in: where to send the admin's browser, and what
+    :meth:`Connector.oauth_finish` needs back (Breakwater keeps it encrypted until then)."""
+
+    authorize_url: str
+    pending: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Parameter:
     """One setup field of a connector's channel form."""
 
@@ -322,6 +331,28 @@ class Connector:
     @classmethod
     def sensitive_parameters(cls) -> frozenset[str]:
         return frozenset(p.name for p in cls.parameters if p.sensitive)
+
+    # -- OAuth, where the network has it (authorization code grant) ---------------------------
+    # The settings the admin gives before signing in on the network (e.g. the server address);
+    # the rest of the channel's config comes from ``oauth_finish``.
+    oauth_parameters: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def can_oauth(cls) -> bool:
+        return cls.oauth_start.__func__ is not Connector.oauth_start.__func__  # type: ignore[attr-defined]
+
+    @classmethod
+    def oauth_start(cls, config: Mapping[str, Any], redirect_uri: str, state: str) -> OAuthStart:
+        """Prepare a sign-in (register Breakwater with the server where it must) and answer
+        the page to send the admin to; the network comes back to ``redirect_uri`` with
+        ``state`` and a code. Raise ``ValueError`` for bad settings, ``ConnectorError`` with
+        the server's text when it refuses."""
+        raise NotImplementedError
+
+    @classmethod
+    def oauth_finish(cls, pending: Mapping[str, Any], code: str, redirect_uri: str) -> dict[str, Any]:
+        """Trade the code for credentials: answer the channel's config (as ``parameters``)."""
+        raise NotImplementedError
 
     @classmethod
     def generated_config(cls) -> dict[str, Any]:
