@@ -390,6 +390,12 @@ class Connector:
         what ingest did not have yet is a gap that reconciliation closed."""
         raise NotImplementedError
 
+    def fetch_media(self, media: Mapping[str, Any], external_id: str) -> bytes:
+        """The bytes of one media entry of a stored item (``external_id``) whose file stays on
+        the network (an email's attachment stays in the mailbox). Entries with a ``url`` are
+        fetched by the reader's browser instead."""
+        raise ConnectorError(f"{self.label} keeps no files Breakwater can fetch", permanent=True)
+
     def send_reply(self, reply: OutboundReply) -> DeliveryResult:
         raise ConnectorError(f"{self.label} channels cannot send replies", permanent=True)
 

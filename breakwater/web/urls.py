@@ -20,6 +20,7 @@ urlpatterns = [
     path("m/<int:message_id>/correct/", views.correct, name="correct"),
     path("m/<int:message_id>/retry/", views.retry, name="retry"),
     path("m/<int:message_id>/act/", views.act, name="act"),
+    path("m/<int:message_id>/media/<int:index>/", views.media, name="media"),
     path("channels/", channels.channels, name="channels"),
     path("channels/connect/", channels.connect, name="channel_connect"),
     path("channels/oauth/", channels.oauth_start, name="channel_oauth"),
