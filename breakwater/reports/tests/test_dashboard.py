@@ -5,6 +5,7 @@ import csv
 import io
 from datetime import timedelta
 
+from django.utils import translation
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -111,6 +112,11 @@ class DashboardTestCase(BaseTestCase):
                          .status_code, 404)
         self.assertEqual(self.api("GET", "/api/v1/reports/export/inbound_volume.csv", None)
                          .status_code, 401)
+        foreign = f"/api/v1/reports/export/inbound_volume.csv?channel={self.other_channel.pk}"
+        self.assertEqual(self.api("GET", foreign, self.bob_token).status_code, 404)
+        paths = self.client.get("/api/v1/openapi.json").json()["paths"]
+        self.assertIn("/api/v1/reports/export/{metric}.csv", paths)
+        self.assertIn("/api/v1/reports/export/overview.xlsx", paths)
 
     def test_it_renders_the_overview_as_a_pdf_with_its_charts(self) -> None:
         self.login()
@@ -124,6 +130,15 @@ class DashboardTestCase(BaseTestCase):
         # Each SVG chart becomes a form XObject (vector drawing) on its page.
         drawings = sum(_forms(page) for page in reader.pages)
         self.assertGreaterEqual(drawings, 10)
+
+    def test_it_speaks_finnish(self) -> None:
+        self.addCleanup(translation.deactivate)  # the middleware leaves it on in this thread
+        self.login()
+        page = self.client.get(f"/reports/?{WEEK}", HTTP_ACCEPT_LANGUAGE="fi")
+        self.assertContains(page, "Raportit")
+        self.assertContains(page, "Viimeiset 7 päivää")
+        self.assertContains(page, "vertailukausi 22.2.2025 – 28.2.2025")
+        self.assertContains(page, "Ei vielä saatavilla")
 
     def test_the_inbox_filters_by_inbound_days(self) -> None:
         self.login()
