@@ -9,7 +9,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "breakwater"
 PURE = ("connectors", "analysis")
 # What a pure package may not import: the ORM and any app's models or actions.
 FORBIDDEN_PREFIXES = ("django.db", "django.contrib.auth.models")
-DOMAIN = ("core", "inbox", "ingest", "outbox", "composer", "automation", "sla", "feedback")
+DOMAIN = ("core", "inbox", "ingest", "outbox", "composer", "automation", "sla", "feedback",
+          "reports")
 FORBIDDEN_APPS = (*DOMAIN, "web", "api")
 
 
