@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +24,8 @@ from breakwater.reports.models import Frequency, ReportRun, RunStatus, Scheduled
 
 log = logging.getLogger(__name__)
 MAX_RECIPIENTS = 50
+# How long a claimed run waits for its task before the sweep hands it out again.
+LEASE = timedelta(minutes=30)
 FILTER_KEYS = ("channel", "network", "tag", "member")
 # (workspace, period, filters) -> (file name, PDF bytes): the overview dashboard as a PDF.
 Renderer = Callable[[Workspace, periods.Period, dict[str, Any]], tuple[str, bytes]]
@@ -110,13 +113,14 @@ def do_delete_schedule(member: Membership, schedule_id: int) -> None:
 
 
 def claim_due_runs(limit: int = 20) -> list[int]:
-    """Record a run for each schedule whose send time has come and move it to its next time;
-    answers the runs to send. The run is unique per schedule and period, so two workers
-    sweeping at once record it once."""
+    """Record a run for each schedule whose send time has come and move the schedule to its
+    next time; answers the runs to send, with those whose task was lost (lease passed). A run
+    is unique per schedule and period, so two workers sweeping at once record it once."""
     now = timezone.now()
     due = ScheduledReport.objects.filter(next_run_at__lte=now)
+    lost = ReportRun.objects.filter(status=RunStatus.QUEUED, leased_until__lt=now)
     # Look before taking the write lock (SQLite takes it at BEGIN): nearly every sweep finds none.
-    if not due.exists():
+    if not due.exists() and not lost.exists():
         return []
     run_ids = []
     with transaction.atomic():
@@ -126,14 +130,17 @@ def claim_due_runs(limit: int = 20) -> list[int]:
             try:
                 with transaction.atomic():
                     run = ReportRun.objects.create(
-                        schedule=schedule, period_start=period.start, period_end=period.end
+                        schedule=schedule, period_start=period.start, period_end=period.end,
+                        leased_until=now + LEASE,
                     )
                 run_ids.append(run.pk)
             except IntegrityError:
                 pass  # this period was recorded already: it is sent once
             schedule.next_run_at = periods.next_run(schedule.frequency, now, zone)
             schedule.save(update_fields=["next_run_at"])
-    return run_ids
+        again = list(lost.select_for_update().values_list("pk", flat=True)[:limit])
+        ReportRun.objects.filter(pk__in=again).update(leased_until=now + LEASE)
+    return run_ids + again
 
 
 def do_send_run(run_id: int, render: Renderer) -> ReportRun | None:

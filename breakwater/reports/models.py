@@ -57,6 +57,9 @@ class ReportRun(models.Model):
     period_end = models.DateField()
     status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
     error = models.TextField(blank=True, default="")
+    # A queued run whose task was lost (a worker killed between the sweep and the send) is
+    # claimed again once this has passed.
+    leased_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -64,6 +67,7 @@ class ReportRun(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["schedule", "period_start"], name="reportrun_once")
         ]
+        indexes = [models.Index(fields=["status", "leased_until"], name="reportrun_lease")]
 
     def __str__(self) -> str:
         return f"{self.schedule_id}: {self.period_start}..{self.period_end} {self.status}"

@@ -131,6 +131,14 @@ class ScheduledSendTestCase(BaseTestCase):
             self.assertIsNone(actions.do_send_run(first[0], render))
         self.assertEqual(len(calls), 1)
 
+    def test_a_run_whose_task_was_lost_is_handed_out_again(self) -> None:
+        (run_id,) = actions.claim_due_runs()
+        self.assertEqual(actions.claim_due_runs(), [])  # leased: its task is on the way
+        expired = timezone.now() - timedelta(seconds=1)
+        ReportRun.objects.filter(pk=run_id).update(leased_until=expired)
+        self.assertEqual(actions.claim_due_runs(), [run_id])
+        self.assertEqual(actions.claim_due_runs(), [])
+
     def test_a_failed_send_is_recorded_with_its_error(self) -> None:
         (run_id,) = actions.claim_due_runs()
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
