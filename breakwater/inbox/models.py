@@ -312,10 +312,17 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["conversation", "created_at", "id"], name="msg_conversation"),
             models.Index(fields=["author", "-created_at"], name="msg_author"),
-            # Reports read a workspace's inbound (or outbound) messages of a period
-            # (reports/metrics, `breakwater bench reports`).
+            # Reports (reports/metrics, `breakwater bench reports`) read a workspace's
+            # inbound or outbound messages of a period, and the response waits walk the
+            # messages of those conversations in order: both from the index alone.
             models.Index(
-                fields=["workspace", "direction", "created_at"], name="msg_ws_direction_time"
+                fields=["workspace", "direction", "created_at", "is_spam", "conversation"],
+                name="msg_ws_direction_time",
+            ),
+            models.Index(
+                fields=["conversation", "created_at", "id", "direction", "is_spam",
+                        "delivery_state", "sent_by"],
+                name="msg_conv_report",
             ),
             # The worker's queue of inbound messages still to score: only they are indexed.
             models.Index(

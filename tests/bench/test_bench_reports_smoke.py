@@ -24,6 +24,7 @@ def test_reports_bench_times_every_available_metric(capfd: pytest.CaptureFixture
     for key in ("baseline COUNT(*)", "inbound_volume", "response_rate", "first_response_time",
                 "first_response_time_p90", "resolution_time", "sentiment_share",
                 "first_response_time (business hours)"):  # fmt: skip
-        assert results[key]["p95_ms"] >= results[key]["p50_ms"] > 0, key
+        assert results[key]["p95_ms"] >= results[key]["p50_ms"] >= 0, key
+        assert results[key]["n"] == 5 and results[key]["max_ms"] > 0, key
     assert "share_of_voice" in figures["skipped"]
     assert figures["machine"]["cores"] >= 1

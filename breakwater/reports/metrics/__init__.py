@@ -10,8 +10,10 @@ from __future__ import annotations
 from breakwater.reports.metrics import content, resolution, responses, sources, volume
 from breakwater.reports.metrics.base import METRICS, Filters, Metric, Result
 
-__all__ = ["CONTRACT", "METRICS", "Filters", "Metric", "Result", "UnknownMetric", "compute"]
+__all__ = ["CONTRACT", "METRICS", "Filters", "Metric", "Result", "UnknownMetric", "compute",
+           "conversations_behind"]
 del content, resolution, responses, sources, volume
+from breakwater.reports.metrics.drill import conversations_behind  # noqa: E402 (after the registry)
 
 # Listing order (the API's index, dashboards): volume, responses, content, other sources.
 _ORDER = ("inbound_volume", "inbound_by_kind", "inbound_by_network", "inbound_heatmap",

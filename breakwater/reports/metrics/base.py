@@ -241,7 +241,7 @@ def percentile_sql(values_sql: str, q: float, partition: str = "") -> str:
     low = floor(pos)
     frac = f"({pos} - {low})"
     group = " GROUP BY p" if partition else ""
-    select_p = "p, " if partition else ""
+    select_p = "p, " if partition else "0 AS p, "
     inner_p = f"{partition} AS p, " if partition else ""
     return (
         f"SELECT {select_p}SUM(CASE WHEN rn = {low} THEN v * (1 - {frac}) "
@@ -249,6 +249,20 @@ def percentile_sql(values_sql: str, q: float, partition: str = "") -> str:
         f"SELECT {inner_p}v, ROW_NUMBER() OVER ({over} ORDER BY v) - 1 AS rn, "
         f"COUNT(*) OVER ({over}) AS n FROM ({values_sql}) pv) ranked{group}"
     )
+
+
+def fetch_parts(with_sql: str, parts: dict[str, str],
+                params: Sequence[Any]) -> dict[str, list[tuple[Any, ...]]]:
+    """Several SELECTs over one WITH clause in one query (the CTEs computed once): each
+    part's SELECT yields (key, value) rows; answers {part: [(key, value), ...]}."""
+    union = " UNION ALL ".join(
+        f"SELECT '{name}' AS part, * FROM ({sql}) part_{i}"
+        for i, (name, sql) in enumerate(parts.items())
+    )
+    out: dict[str, list[tuple[Any, ...]]] = {name: [] for name in parts}
+    for part, key, value in fetch(with_sql + union, params):
+        out[part].append((key, value))
+    return out
 
 
 def fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:

@@ -20,6 +20,7 @@ from breakwater.reports.metrics.base import (
     greatest,
     is_postgres,
     local_day_number,
+    fetch_parts,
     metric,
     percentile_sql,
 )
@@ -75,33 +76,39 @@ def resolution_time(m: Metric, filters: Filters) -> Result:
     lo, hi = filters.bounds
     where, params = conversation_where(filters)
     day = local_day_number(epoch("x.at"), filters, lo, hi)
+    done = (f"a.action = 'conversation.updated' AND a.target_type = 'conversation' "
+            f"AND {_status('a.data')} = 'done'")
+    # The period's resolutions (audit_ws_time), each with the one before it (audit_target).
     resolved = f"""
         WITH r AS (
-            SELECT a.target_id AS cid, a.created_at AS at,
-                LAG(a.created_at) OVER (PARTITION BY a.target_id ORDER BY a.created_at, a.id)
-                    AS prev
+            SELECT a.target_id AS cid, a.created_at AS at, (
+                SELECT MAX(b.created_at) FROM {AUDIT} b
+                WHERE b.target_type = 'conversation' AND b.target_id = a.target_id
+                    AND b.action = 'conversation.updated' AND {_status("b.data")} = 'done'
+                    AND b.created_at < a.created_at
+            ) AS prev
             FROM {AUDIT} a
-            WHERE a.workspace_id = %s AND a.action = 'conversation.updated'
-                AND a.target_type = 'conversation' AND {_status("a.data")} = 'done'
-        ), dur AS (
+            WHERE a.workspace_id = %s AND a.created_at >= %s AND a.created_at < %s AND {done}
+        ), dur AS MATERIALIZED (
             SELECT {day} AS d, {epoch("x.at")} - {epoch("x.started")} AS v FROM (
                 SELECT r.cid, r.at, (SELECT MIN(m.created_at) FROM {MESSAGE} m
                     WHERE m.conversation_id = r.cid AND {inbound()}
                     AND (r.prev IS NULL OR m.created_at > r.prev) AND m.created_at <= r.at
                 ) AS started
                 FROM r JOIN {CONVERSATION} c ON c.id = r.cid
-                WHERE r.at >= %s AND r.at < %s AND {where}
+                WHERE {where}
             ) x
             WHERE x.started IS NOT NULL
         ) """
     all_params = [filters.workspace_id, db_param(lo), db_param(hi), *params]
-    overall = fetch(resolved + percentile_sql("SELECT v FROM dur", 0.5), all_params)
-    per_day = fetch(resolved + percentile_sql("SELECT d, v FROM dur", 0.5, partition="d"),
-                    all_params)  # fmt: skip
-    count = fetch(resolved + "SELECT COUNT(*) FROM dur", all_params)[0][0]
-    return m.result(overall[0][0] if overall else None,
-                    daily(filters, {day_of(d): v for d, v in per_day}, None),
-                    rows=[{"resolutions": count}])  # fmt: skip
+    parts = fetch_parts(resolved, {
+        "all": percentile_sql("SELECT v FROM dur", 0.5),
+        "day": percentile_sql("SELECT d, v FROM dur", 0.5, partition="d"),
+        "count": "SELECT 0, COUNT(*) FROM dur",
+    }, all_params)  # fmt: skip
+    return m.result(parts["all"][0][1] if parts["all"] else None,
+                    daily(filters, {day_of(d): v for d, v in parts["day"]}, None),
+                    rows=[{"resolutions": parts["count"][0][1]}])  # fmt: skip
 
 
 @metric(

@@ -18,6 +18,7 @@ from breakwater.reports.metrics.base import (
     epoch,
     fetch,
     local_day_number,
+    fetch_parts,
     metric,
     percentile_sql,
 )
@@ -77,10 +78,12 @@ def _percentile(m: Metric, filters: Filters, q: float) -> Result:
     lo, hi = filters.bounds
     cal = business_calendar(filters.workspace_id)
     with_sql, params = durations_sql(filters, lo, hi, cal)
-    overall = fetch(with_sql + percentile_sql("SELECT v FROM dur", q), params)
-    per_day = fetch(with_sql + percentile_sql("SELECT d, v FROM dur", q, partition="d"), params)
-    value = overall[0][0] if overall else None
-    series = daily(filters, {day_of(d): v for d, v in per_day}, None)
+    parts = fetch_parts(with_sql, {
+        "all": percentile_sql("SELECT v FROM dur", q),
+        "day": percentile_sql("SELECT d, v FROM dur", q, partition="d"),
+    }, params)  # fmt: skip
+    value = parts["all"][0][1] if parts["all"] else None
+    series = daily(filters, {day_of(d): v for d, v in parts["day"]}, None)
     return m.result(value, series, rows=[{"business_hours": cal is not None}])
 
 
@@ -120,13 +123,16 @@ def agent_response_times(m: Metric, filters: Filters) -> Result:
     lo, hi = filters.bounds
     cal = business_calendar(filters.workspace_id)
     with_sql, params = durations_sql(filters, lo, hi, cal)
-    part = "COALESCE(answered_by, 0)"
-    medians = dict(fetch(with_sql + percentile_sql(f"SELECT {part} AS a, v FROM dur", 0.5,
-                                                   partition="a"), params))
-    p90s = dict(fetch(with_sql + percentile_sql(f"SELECT {part} AS a, v FROM dur", 0.9,
-                                                partition="a"), params))
-    counts = dict(fetch(with_sql + f"SELECT {part} AS a, COUNT(*) FROM dur GROUP BY a", params))
-    overall = fetch(with_sql + percentile_sql("SELECT v FROM dur", 0.5), params)
+    agent = "SELECT COALESCE(answered_by, 0) AS a, v FROM dur"
+    parts = fetch_parts(with_sql, {
+        "median": percentile_sql(agent, 0.5, partition="a"),
+        "p90": percentile_sql(agent, 0.9, partition="a"),
+        "count": "SELECT COALESCE(answered_by, 0) AS a, COUNT(*) FROM dur "
+                 "GROUP BY COALESCE(answered_by, 0)",
+        "all": percentile_sql("SELECT v FROM dur", 0.5),
+    }, params)  # fmt: skip
+    medians, p90s, counts = (dict(parts[k]) for k in ("median", "p90", "count"))
+    overall = [v for _, v in parts["all"]]
     names = dict(User.objects.filter(pk__in=[a for a in counts if a]).values_list("pk", "email"))
     rows = sorted(
         ({"agent": a or None, "email": names.get(a, ""), "waits": n,
@@ -134,7 +140,7 @@ def agent_response_times(m: Metric, filters: Filters) -> Result:
          for a, n in counts.items()),
         key=lambda r: (-r["waits"], r["email"]),
     )  # fmt: skip
-    return m.result(overall[0][0] if overall else None, [], rows=rows,
+    return m.result(overall[0] if overall else None, [], rows=rows,
                     columns=["agent", "email", "waits", "median_seconds", "p90_seconds"])
 
 
@@ -172,7 +178,7 @@ def replies_per_agent(m: Metric, filters: Filters) -> Result:
                     columns=["agent", "email", "replies"])
 
 
-BACKLOG_LOOKBACK_DAYS = 90
+BACKLOG_LOOKBACK_DAYS = 30
 
 
 @metric(
@@ -192,7 +198,7 @@ def backlog(m: Metric, filters: Filters) -> Result:
     answered_day = local_day_number(epoch("answered"), filters, lo, hi)
     lo_p, hi_p = db_param(lo), db_param(hi)
     rows = fetch(
-        f"""WITH w AS ({waits})
+        f"""WITH w AS MATERIALIZED ({waits})
             SELECT 'start', 0, COUNT(*) FROM w
                 WHERE asked < %s AND (answered IS NULL OR answered >= %s)
             UNION ALL SELECT 'ask', {asked_day}, COUNT(*) FROM w WHERE asked >= %s

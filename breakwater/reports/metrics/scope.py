@@ -218,7 +218,7 @@ def durations_sql(filters: Filters, lo: datetime, hi: datetime,
     else:
         cte, joins, seconds = business_seconds(filters, cal, lo, hi, asked, answered)
     sql = (
-        f"WITH {cte}w AS ({waits}), dur AS ("
+        f"WITH {cte}w AS ({waits}), dur AS MATERIALIZED ("
         f"SELECT {day} AS d, {seconds} AS v, answered_by FROM w{joins} "
         f"WHERE answered IS NOT NULL) "
     )

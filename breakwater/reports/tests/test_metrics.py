@@ -307,3 +307,15 @@ class MetricsTestCase(BaseTestCase):
                                 self.msg("M", "2026-11-30 12:30", "out")])  # fmt: skip
         result = self.compute("first_response_time", date(2026, 11, 30), date(2026, 11, 30))
         self.assertEqual(round(result.value), 180 * 60)
+
+    def test_conversations_behind_a_figure(self) -> None:
+        from breakwater.reports.metrics import conversations_behind
+
+        self.seed_responses()
+        f = Filters(self.acme.pk, DAY, DAY)
+        ids = {self.conv(t).pk: t for t in "ABC"}
+        self.assertEqual({ids[i] for i in conversations_behind("first_response_time", f)},
+                         {"A", "B", "C"})  # fmt: skip
+        self.assertEqual([ids[i] for i in conversations_behind("backlog", f)], ["C"])
+        self.assertEqual({ids[i] for i in conversations_behind("replies_per_agent", f)}, {"A", "B"})
+        self.assertEqual(conversations_behind("inbound_volume", f, day=date(2025, 3, 5)), [])
