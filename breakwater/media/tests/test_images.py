@@ -144,3 +144,26 @@ class VideoTestCase(TestCase):
                          ("mp4", 1080, 1920, 12.5, "avc1"))
         found = images.inspect(mp4())
         self.assertEqual((found.meta.kind, found.content_type), ("video", "video/mp4"))
+
+
+class PurityTestCase(TestCase):
+    def test_rules_images_and_video_stay_pure(self) -> None:
+        import ast
+        from pathlib import Path
+
+        here = Path(__file__).resolve().parents[1]
+        for name in ("rules.py", "images.py", "video.py"):
+            tree = ast.parse((here / name).read_text())
+            found = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+            found |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+            bad = [m for m in found if m and (m.startswith("django.db") or m.endswith(".models")
+                                                or m.startswith(("breakwater.web", "breakwater.api")))]
+            self.assertEqual(bad, [], name)
+
+    def test_problems_speak_finnish(self) -> None:
+        from django.utils import translation
+
+        meta = rules.MediaMeta(format="jpeg", bytes=1000, width=4000, height=3000)
+        with translation.override("fi"):
+            result = rules.check(meta, "instagram", "story")
+        self.assertIn("Kuvasuhde", " ".join(p.message for p in result.problems))
