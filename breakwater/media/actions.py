@@ -6,6 +6,8 @@ the original. Uploading and fixing need the agent role; viewers may only look.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -130,18 +132,19 @@ def do_update_media(member: Membership, media_id: int, *, alt: str | None = None
 
 def do_fix_media(member: Membership, media_id: int, network: str, placement: str,
                  focal: tuple[float, float] | list[float] | None = None) -> MediaAsset:
-    """A new asset made from ``media_id``'s original that meets the network's rule."""
+    """A new asset made from ``media_id``'s original that meets the network's rule.
+
+    Fixing a copy starts again from its original, so quality is lost only once; the focal
+    point (fractions 0..1) is then a point of the original. Without one, the original's
+    stored focal point is used, else the centre. The copy stores where the point landed.
+    """
     check_role(member, Role.AGENT)
     rule = rule_for(network, placement)
     asset = access_media(member, media_id)
-    source = asset.original if asset.original_id else asset
-    source = source or asset  # an original deleted under a copy: fix the copy itself
+    source = asset.original or asset
     point = _focal(focal)
     if point is None:
-        point = (
-            (asset.focal_x, asset.focal_y) if asset.focal_x is not None else
-            (source.focal_x, source.focal_y) if source.focal_x is not None else (0.5, 0.5)
-        )
+        point = (source.focal_x, source.focal_y) if source.focal_x is not None else (0.5, 0.5)
     with source.file.open("rb") as fh:
         data = fh.read()
     try:
@@ -149,8 +152,9 @@ def do_fix_media(member: Membership, media_id: int, network: str, placement: str
     except images.NotMedia as exc:
         raise Invalid(str(exc)) from exc
     found = images.Inspected(fixed.meta, fixed.content_type, fixed.extension,
-                             images.inspect(fixed.data).sha256)
+                             hashlib.sha256(fixed.data).hexdigest())
     return _store(
         member, found, fixed.data, original=source, fixed_for=rule.key,
-        name=source.name, alt=asset.alt or source.alt, focal_x=point[0], focal_y=point[1],
+        name=source.name, alt=asset.alt or source.alt, focal_x=fixed.focal[0],
+        focal_y=fixed.focal[1],
     )

@@ -66,6 +66,8 @@ class Fixed:
     # What was done, in order: orient, crop, resize, upscale, first_frame, flatten,
     # convert, compress, strip_metadata.
     steps: list[str] = field(default_factory=list)
+    # Where the focal point landed in the copy (fractions of its width and height).
+    focal: tuple[float, float] = (0.5, 0.5)
 
 
 def _real_alpha(img: Image.Image) -> bool:
@@ -204,10 +206,14 @@ def fix(data: bytes, rule: Rule, focal: tuple[float, float] = (0.5, 0.5)) -> Fix
         img.info["icc_profile"] = icc
 
     w, h = img.size
+    fx, fy = (min(max(v, 0.0), 1.0) for v in focal)
+    landed = (fx, fy)
     target = _target_aspect(rule, w / h)
     if target is not None:
         crop = (round(h * target), h) if target < w / h else (w, round(w / target))
-        img = img.crop(focal_box((w, h), crop, focal))
+        box = focal_box((w, h), crop, (fx, fy))
+        img = img.crop(box)
+        landed = ((fx * w - box[0]) / crop[0], (fy * h - box[1]) / crop[1])
         steps.append("crop")
 
     scale = _resize_scale(rule, *img.size)
@@ -254,4 +260,5 @@ def fix(data: bytes, rule: Rule, focal: tuple[float, float] = (0.5, 0.5)) -> Fix
     steps.append("strip_metadata")
     meta = MediaMeta(format=fmt, bytes=len(out), width=img.width, height=img.height,
                      has_alpha=alpha, kind="image")
-    return Fixed(out, meta, _SAVE[fmt][1], _SAVE[fmt][2], steps)
+    landed = (round(min(max(landed[0], 0.0), 1.0), 4), round(min(max(landed[1], 0.0), 1.0), 4))
+    return Fixed(out, meta, _SAVE[fmt][1], _SAVE[fmt][2], steps, landed)

@@ -46,6 +46,9 @@ def check_media(member: Membership, media_id: int, network: str, placement: str
 
 
 def check_all(asset: MediaAsset) -> list[rules.CheckResult]:
-    """The asset against every rule (the library page's table)."""
+    """The asset against every rule that takes its kind (the media page's table)."""
     meta = meta_of(asset)
-    return [rules.check(meta, r.network, r.placement) for r in rules.RULES]
+    return [
+        rules.check(meta, r.network, r.placement) for r in rules.RULES
+        if (r.video if asset.kind == "video" else r.image)
+    ]

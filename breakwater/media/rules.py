@@ -54,6 +54,10 @@ class Rule:
         return f"{self.network}/{self.placement}"
 
     @property
+    def network_label(self) -> str:
+        return label(self.network)
+
+    @property
     def aspect_range(self) -> tuple[float | None, float | None]:
         lo = self.aspect_min[0] / self.aspect_min[1] if self.aspect_min else None
         hi = self.aspect_max[0] / self.aspect_max[1] if self.aspect_max else None
@@ -63,6 +67,7 @@ class Rule:
         lo, hi = self.aspect_range
         return {
             "network": self.network,
+            "label": self.network_label,
             "placement": self.placement,
             "image": self.image,
             "video": self.video,
@@ -293,6 +298,18 @@ RULES: tuple[Rule, ...] = (
 _BY_KEY: dict[tuple[str, str], Rule] = {(r.network, r.placement): r for r in RULES}
 
 
+NETWORK_LABELS = {
+    "instagram": "Instagram", "facebook": "Facebook", "x": "X", "linkedin": "LinkedIn",
+    "tiktok": "TikTok", "youtube": "YouTube", "threads": "Threads", "bluesky": "Bluesky",
+    "mastodon": "Mastodon", "matrix": "Matrix", "email": "Email", "telegram": "Telegram",
+    "whatsapp": "WhatsApp", "demo": "Demo", "api": "API",
+}
+
+
+def label(network: str) -> str:
+    return NETWORK_LABELS.get(network, network.capitalize())
+
+
 def networks() -> list[str]:
     return sorted({r.network for r in RULES})
 
@@ -339,7 +356,7 @@ def _mb(n: int) -> str:
 def check(meta: MediaMeta, network: str, placement: str) -> CheckResult:
     """Every way ``meta`` breaks the network's rule for the placement, each with what to do."""
     rule = get_rule(network, placement)
-    where = f"{network} {placement}"
+    where = f"{label(network)} {placement}"
     problems: list[Problem] = []
 
     def add(code: str, message: str) -> None:

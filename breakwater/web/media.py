@@ -133,5 +133,5 @@ def fix(request: HttpRequest, media_id: int) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("web:media_detail", media_id)
     messages.success(request, _("Fixed copy made for %(network)s %(placement)s; the original "
-                                "is kept.") % {"network": network, "placement": placement})
+                                "is kept.") % {"network": rules.label(network), "placement": placement})
     return redirect("web:media_detail", copy.pk)

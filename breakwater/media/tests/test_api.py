@@ -52,6 +52,7 @@ class MediaApiTestCase(BaseTestCase):
         self.assertEqual((fixed["original"], fixed["fixed_for"]), (media_id, "instagram/story"))
         self.assertEqual(fixed["alt"], "Our new roastery")
         self.assertFalse(fixed["had_gps"])
+        self.assertEqual(fixed["focal_point"], [0.5, 0.5])  # where the point landed
 
         r = self.api("GET", f"/api/v1/media/{fixed['id']}/file", self.alice_token)
         self.assertEqual(r.status_code, 200)

@@ -81,6 +81,8 @@ class FixTestCase(TestCase):
         self.assertFalse(red(out.getpixel((540, 900))))  # the dot is small: ~26 px at this scale
         self.assertEqual(rules.check(fixed.meta, "instagram", "story").codes, [])
         self.assertEqual(fixed.steps[:2], ["crop", "resize"])
+        self.assertAlmostEqual(fixed.focal[0], 0.5, places=2)
+        self.assertAlmostEqual(fixed.focal[1], 0.5, places=2)
 
     def test_a_focal_point_near_the_edge_stays_inside(self) -> None:
         # At x=150 the window cannot be centred: it starts at the left edge instead.
@@ -89,6 +91,7 @@ class FixTestCase(TestCase):
         out = Image.open(io.BytesIO(fixed.data))
         scale = 1920 / 3000
         self.assertTrue(red(out.getpixel((round(150 * scale), round(2900 * scale)))))
+        self.assertAlmostEqual(fixed.focal[0], 150 / 1688, places=3)
 
     def test_it_flattens_transparency_where_a_network_refuses_it(self) -> None:
         fixed = images.fix(png_with_alpha(), rules.get_rule("instagram", "feed"))
