@@ -52,3 +52,11 @@ def check_all(asset: MediaAsset) -> list[rules.CheckResult]:
         rules.check(meta, r.network, r.placement) for r in rules.RULES
         if (r.video if asset.kind == "video" else r.image)
     ]
+
+
+def check_post_media(member: Membership, media_ids: list[int], network: str, placement: str
+                     ) -> rules.CheckResult:
+    """A post variant's media (ids in the member's workspace) against one rule, in order."""
+    rule_for(network, placement)
+    assets = [access_media(member, pk) for pk in media_ids]
+    return rules.check_post([meta_of(a) for a in assets], network, placement)

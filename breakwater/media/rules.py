@@ -153,6 +153,7 @@ CODES = (
     "too_short",
     "too_long",
     "animated",
+    "too_many_images",
 )
 # Aspect ratios closer than this (relative) to a limit pass: 1080x1920 vs 9:16 rounding.
 ASPECT_TOLERANCE = 0.01
@@ -433,6 +434,24 @@ def check(meta: MediaMeta, network: str, placement: str) -> CheckResult:
             add("aspect_ratio", _("Its aspect ratio is %(ratio)s; %(where)s takes %(allowed)s. "
                                   "Fix crops it around the focal point.")
                 % {"ratio": f"{ratio:.2f}:1", "where": where, "allowed": aspect_text(rule)})
+    return CheckResult(not problems, rule, problems)
+
+
+def check_post(metas: list[MediaMeta], network: str, placement: str) -> CheckResult:
+    """A post's media together: each one's problems (prefixed "1: ", "2: " when there are
+    several) and whether the network takes that many in one post."""
+    rule = get_rule(network, placement)
+    problems: list[Problem] = []
+    if rule.max_images is not None and len(metas) > rule.max_images:
+        problems.append(Problem("too_many_images", _(
+            "%(where)s takes at most %(max)s images or videos in one post; this one has "
+            "%(count)s. Remove some or split the post.")
+            % {"where": f"{label(network)} {placement}", "max": rule.max_images,
+               "count": len(metas)}))
+    for n, meta in enumerate(metas, 1):
+        for p in check(meta, network, placement).problems:
+            text = f"{n}: {p.message}" if len(metas) > 1 else p.message
+            problems.append(Problem(p.code, text))
     return CheckResult(not problems, rule, problems)
 
 

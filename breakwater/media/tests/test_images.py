@@ -47,6 +47,16 @@ class RulesTestCase(TestCase):
         self.assertEqual(rules.check(clip, "youtube", "reel").codes, [])
         self.assertEqual(rules.check(big, "instagram", "reel").codes, ["kind"])
 
+    def test_it_checks_how_many_a_post_may_carry(self) -> None:
+        ok = rules.MediaMeta(format="jpeg", bytes=1000, width=1000, height=1000)
+        wide = rules.MediaMeta(format="jpeg", bytes=1000, width=3000, height=1000)
+        result = rules.check_post([ok] * 5, "bluesky", "feed")
+        self.assertEqual(result.codes, ["too_many_images"])
+        result = rules.check_post([ok, wide], "instagram", "feed")
+        self.assertEqual(result.codes, ["aspect_ratio"])
+        self.assertTrue(result.problems[0].message.startswith("2: "))
+        self.assertTrue(rules.check_post([ok], "x", "feed").ok)
+
     def test_it_names_the_known_networks_and_placements(self) -> None:
         with self.assertRaisesRegex(rules.UnknownRule, "known networks: .*instagram"):
             rules.get_rule("myspace", "feed")
