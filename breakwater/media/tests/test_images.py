@@ -49,7 +49,7 @@ class RulesTestCase(TestCase):
 
     def test_it_checks_how_many_a_post_may_carry(self) -> None:
         ok = rules.MediaMeta(format="jpeg", bytes=1000, width=1000, height=1000)
-        wide = rules.MediaMeta(format="jpeg", bytes=1000, width=3000, height=1000)
+        wide = rules.MediaMeta(format="jpeg", bytes=1000, width=1200, height=400)
         result = rules.check_post([ok] * 5, "bluesky", "feed")
         self.assertEqual(result.codes, ["too_many_images"])
         result = rules.check_post([ok, wide], "instagram", "feed")
