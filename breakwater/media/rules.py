@@ -160,27 +160,32 @@ ASPECT_TOLERANCE = 0.01
 
 _META = "https://developers.facebook.com/docs"
 _IG_MEDIA = f"{_META}/instagram-platform/instagram-graph-api/reference/ig-user/media"
+_IG_GUIDE = "https://docs.getlate.dev/resources/media-guidelines/instagram"
+_IG_REELS = "https://www.ayrshare.com/docs/media-guidelines/instagram"
+_FB_PAGES = "https://www.ayrshare.com/docs/media-guidelines/facebook_pages"
 _FB_PHOTOS = f"{_META}/graph-api/reference/page/photos/"
-_FB_SHARING = f"{_META}/sharing/webmasters/images/"
+_OG_IMAGES = "https://socialmediastandards.org/image-sizes/content/"
 _X_MEDIA = "https://docs.x.com/x-api/media/quickstart/media-upload-chunked"
-_X_CARD = "https://developer.x.com/en/docs/x-for-websites/cards/overview/summary-card-with-large-image"
-_LI_IMAGES = "https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/images-api"
-_LI_VIDEOS = "https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/videos-api"
+_LI_GUIDE = "https://www.ayrshare.com/docs/media-guidelines/linkedin"
 _TT_PHOTO = "https://developers.tiktok.com/doc/content-posting-api-reference-photo-post"
-_TT_VIDEO = "https://developers.tiktok.com/doc/content-posting-api-media-transfer-guide"
-_YT_THUMB = "https://developers.google.com/youtube/v3/docs/thumbnails/set"
+_YT_UPLOAD = "https://support.google.com/youtube/answer/71673"
+_YT_THUMB = "https://simonwebdesign.com/custom-youtube-thumbnail"
 _YT_SHORTS = "https://support.google.com/youtube/answer/15424877"
 _THREADS = f"{_META}/threads/overview#media-specifications"
 _BSKY = "https://github.com/bluesky-social/atproto/blob/main/lexicons/app/bsky/embed/images.json"
-_BSKY_VIDEO = "https://docs.bsky.app/docs/tutorials/video"
+_BSKY_VIDEO = "https://publish.obsidian.md/debbieohi/images-and-video"
 _BSKY_EXT = "https://github.com/bluesky-social/atproto/blob/main/lexicons/app/bsky/embed/external.json"
 _MASTODON = "https://docs.joinmastodon.org/entities/Instance/#media_attachments"
-_MATRIX = "https://element-hq.github.io/synapse/latest/usage/configuration/config_documentation.html#max_upload_size"
+_MATRIX = ("https://element-hq.github.io/synapse/latest/usage/configuration/"
+           "config_documentation.html#max_upload_size")
 _TELEGRAM = "https://core.telegram.org/bots/api#sendphoto"
 _WHATSAPP = "https://docs.aws.amazon.com/social-messaging/latest/userguide/supported-media-types.html"
-_CHECKED = "2026-11-25"  # the date NETWORKS.md's sources were read
-# Rows not in NETWORKS.md: entered on this date from the cited page's known content, not
-# re-read (no network here), so their basis is "unverified" until someone checks.
+_GMAIL = "https://support.google.com/mail/answer/6584"
+# The date NETWORKS.md's sources were read.
+_CHECKED = "2026-11-25"
+# Third-party guides read on this date (through the project's stored copies of public
+# pages), and rows entered that day from what the cited page is known to say without
+# re-reading it (no network here): those have basis "unverified" until someone checks.
 _ENTERED = "2026-12-02"
 
 _NINE_SIXTEEN = {"aspect_min": (9, 16), "aspect_max": (9, 16), "recommended": (1080, 1920)}
@@ -190,52 +195,61 @@ RULES: tuple[Rule, ...] = (
     Rule("instagram", "feed", _IG_MEDIA, _CHECKED, formats=("jpeg",), video=True,
          min_width=320, max_width=1440, aspect_min=(4, 5), aspect_max=(1.91, 1),
          recommended=(1080, 1350), max_bytes=8 * MB, max_video_bytes=300 * MB,
-         transparency=False, max_images=10, min_video_seconds=3, max_video_seconds=60 * 60,
-         note="Wider images are scaled to 1440 px; carousels up to 10 items."),
-    Rule("instagram", "story", _IG_MEDIA, _ENTERED, formats=("jpeg",), video=True,
-         min_width=320, max_width=1920, max_bytes=8 * MB, max_video_bytes=100 * MB,
-         transparency=False, max_images=1, min_video_seconds=3, max_video_seconds=60,
-         basis="unverified", note="9:16 full screen; other ratios are letterboxed.",
+         transparency=False, max_images=10, min_video_seconds=3, max_video_seconds=15 * 60,
+         note="Wider images are scaled to 1440 px; carousels up to 10 items; feed videos "
+              "are published as reels."),
+    Rule("instagram", "story", _IG_GUIDE, _ENTERED, basis="third-party", formats=("jpeg",),
+         video=True, min_width=320, max_width=1920, max_bytes=8 * MB,
+         max_video_bytes=100 * MB, transparency=False, max_images=1, min_video_seconds=3,
+         max_video_seconds=60,
+         note="The guide lists PNG too; the Graph API's image_url takes JPEG only (doc).",
          **_NINE_SIXTEEN),
-    Rule("instagram", "reel", _IG_MEDIA, _ENTERED, basis="unverified", image=False, video=True,
-         min_width=540, aspect_min=(9, 16), aspect_max=(9, 16), recommended=(1080, 1920),
-         max_video_bytes=300 * MB, max_images=1, min_video_seconds=3,
-         max_video_seconds=15 * 60),
+    Rule("instagram", "reel", _IG_REELS, _ENTERED, basis="third-party", image=False,
+         video=True, min_width=540, min_height=960, max_width=1920, aspect_min=(9, 16),
+         aspect_max=(9, 16), recommended=(1080, 1920), max_video_bytes=300 * MB,
+         max_images=1, min_video_seconds=3, max_video_seconds=15 * 60,
+         note="MP4 or MOV, moov atom first, H.264 or HEVC, 23-60 fps."),
     # -- Facebook Pages --------------------------------------------------------------
-    Rule("facebook", "feed", _FB_PHOTOS, _CHECKED, formats=("jpeg", "png", "gif", "webp"),
-         video=True, aspect_min=(9, 16), aspect_max=(16, 9), recommended=(1080, 1350),
-         max_bytes=4 * MB, max_video_bytes=1024 * MB, max_images=10, basis="unverified",
-         note="PNG under 1 MB keeps the best quality."),
-    Rule("facebook", "story", _FB_PHOTOS, _ENTERED, formats=("jpeg", "png"), video=True,
-         min_width=500, max_bytes=4 * MB, max_video_bytes=1024 * MB, max_images=1,
-         min_video_seconds=3, max_video_seconds=60, basis="unverified", **_NINE_SIXTEEN),
-    Rule("facebook", "reel", _FB_PHOTOS, _ENTERED, image=False, video=True,
-         min_width=540, min_height=960, aspect_min=(9, 16), aspect_max=(9, 16),
+    Rule("facebook", "feed", _FB_PAGES, _ENTERED, basis="third-party",
+         formats=("jpeg", "png", "gif", "bmp", "tiff"), video=True,
+         video_formats=("mp4", "mov"), max_width=2048, max_height=2048, max_bytes=10 * MB,
+         max_video_bytes=2048 * MB, max_images=10, max_video_seconds=4 * 60 * 60,
+         note="NETWORKS.md has about 4 MB (unverified); the guide says 10 MB."),
+    Rule("facebook", "story", _FB_PHOTOS, _ENTERED, basis="unverified",
+         formats=("jpeg", "png"), video=True, min_width=500, max_bytes=4 * MB,
+         max_video_bytes=1024 * MB, max_images=1, min_video_seconds=3, max_video_seconds=60,
+         **_NINE_SIXTEEN),
+    Rule("facebook", "reel", _FB_PAGES, _ENTERED, basis="third-party", image=False,
+         video=True, min_width=540, min_height=960, aspect_min=(9, 16), aspect_max=(9, 16),
          recommended=(1080, 1920), max_video_bytes=1024 * MB, max_images=1,
-         min_video_seconds=3, max_video_seconds=90, basis="unverified"),
-    Rule("facebook", "link", _FB_SHARING, _ENTERED, basis="unverified",
-         formats=("jpeg", "png", "gif", "webp"),
-         min_width=200, min_height=200, aspect_min=(1.91, 1), aspect_max=(1.91, 1),
-         recommended=(1200, 628), max_bytes=8 * MB, max_images=1,
-         note="The og:image of the linked page."),
+         min_video_seconds=3, max_video_seconds=90, note="24-60 fps."),
+    Rule("facebook", "link", _OG_IMAGES, _ENTERED, basis="third-party",
+         formats=("jpeg", "png", "gif", "webp"), min_width=200, min_height=200,
+         aspect_min=(1.91, 1), aspect_max=(1.91, 1), recommended=(1200, 630),
+         max_bytes=8 * MB, max_images=1,
+         note="The og:image of the linked page; 600×315 is the small card."),
     # -- X -------------------------------------------------------------------------------
-    Rule("x", "feed", _X_MEDIA, _CHECKED, formats=("jpeg", "png", "webp", "gif"), video=True,
-         max_width=8192, max_height=8192, recommended=(1600, 900), max_bytes=5 * MB,
+    Rule("x", "feed", _X_MEDIA, _CHECKED, basis="unverified",
+         formats=("jpeg", "png", "webp", "gif"), video=True, max_width=8192,
+         max_height=8192, recommended=(1600, 900), max_bytes=5 * MB,
          max_video_bytes=512 * MB, max_images=4, min_video_seconds=0.5,
-         max_video_seconds=140, basis="unverified", note="GIF up to 15 MB."),
-    Rule("x", "link", _X_CARD, _ENTERED, basis="unverified", formats=("jpeg", "png", "webp", "gif"),
-         min_width=300, min_height=157, max_width=4096, max_height=4096,
-         aspect_min=(2, 1), aspect_max=(2, 1), recommended=(1200, 600), max_bytes=5 * MB,
-         max_images=1, note="summary_large_image card."),
+         max_video_seconds=140, note="GIF up to 15 MB."),
+    Rule("x", "link", _OG_IMAGES, _ENTERED, basis="third-party",
+         formats=("jpeg", "png", "webp", "gif"), min_width=300, min_height=157,
+         max_width=4096, max_height=4096, aspect_min=(2, 1), aspect_max=(2, 1),
+         recommended=(1200, 600), max_bytes=5 * MB, max_images=1,
+         note="summary_large_image card; only the first frame of a GIF shows."),
     # -- LinkedIn ---------------------------------------------------------------------------
-    Rule("linkedin", "feed", _LI_IMAGES, _CHECKED, formats=("jpeg", "png", "gif"), video=True,
-         max_pixels=36_152_320, aspect_min=(1, 2.4), aspect_max=(2.4, 1),
-         recommended=(1200, 627), max_video_bytes=500 * MB, max_images=20,
-         min_video_seconds=3, max_video_seconds=30 * 60, basis="unverified",
-         note="Multi-image posts take 2 to 20 images."),
-    Rule("linkedin", "link", _LI_IMAGES, _ENTERED, formats=("jpeg", "png", "gif"),
-         aspect_min=(1.91, 1), aspect_max=(1.91, 1), recommended=(1200, 627),
-         max_pixels=36_152_320, max_images=1, basis="unverified"),
+    Rule("linkedin", "feed", _LI_GUIDE, _ENTERED, basis="third-party",
+         formats=("jpeg", "png", "gif"), video=True, video_formats=("mp4",),
+         max_pixels=36_152_319, aspect_min=(2, 3), aspect_max=(3, 1),
+         recommended=(1200, 627), max_bytes=5 * MB, max_video_bytes=200 * MB,
+         max_images=20, min_video_seconds=3, max_video_seconds=30 * 60,
+         note="Fewer than 36,152,320 pixels; outside 2:3 to 3:1 LinkedIn crops the centre "
+              "(HubSpot's guide); multi-image posts take 2 to 20."),
+    Rule("linkedin", "link", _LI_GUIDE, _ENTERED, basis="third-party",
+         formats=("jpeg", "png", "gif"), aspect_min=(1.91, 1), aspect_max=(1.91, 1),
+         recommended=(1200, 627), max_pixels=36_152_319, max_bytes=5 * MB, max_images=1),
     # -- TikTok: photo posts refuse PNG ------------------------------------------------------
     Rule("tiktok", "feed", _TT_PHOTO, _CHECKED, formats=("jpeg", "webp"), video=True,
          video_formats=("mp4", "webm", "mov"), max_width=1080, max_height=1920,
@@ -243,32 +257,35 @@ RULES: tuple[Rule, ...] = (
          transparency=False, max_images=35, min_video_seconds=3, max_video_seconds=10 * 60,
          note="Photos at most 1080p; PNG refused by the photo endpoint (aggregator)."),
     # -- YouTube -------------------------------------------------------------------------------
-    Rule("youtube", "feed", _YT_THUMB, _ENTERED, image=False, video=True,
-         video_formats=("mp4", "mov", "webm"), aspect_min=(16, 9), aspect_max=(16, 9),
-         recommended=(1920, 1080), max_images=1, max_video_seconds=12 * 60 * 60,
-         basis="unverified"),
-    Rule("youtube", "reel", _YT_SHORTS, _ENTERED, basis="unverified", image=False, video=True,
-         video_formats=("mp4", "mov", "webm"), aspect_min=(9, 16), aspect_max=(1, 1),
-         recommended=(1080, 1920), max_images=1, max_video_seconds=180,
+    Rule("youtube", "feed", _YT_UPLOAD, _ENTERED, basis="unverified", image=False,
+         video=True, video_formats=("mp4", "mov", "webm"), aspect_min=(16, 9),
+         aspect_max=(16, 9), recommended=(1920, 1080), max_images=1,
+         max_video_seconds=12 * 60 * 60, note="Over 15 minutes needs a verified account."),
+    Rule("youtube", "reel", _YT_SHORTS, _ENTERED, basis="unverified", image=False,
+         video=True, video_formats=("mp4", "mov", "webm"), aspect_min=(9, 16),
+         aspect_max=(1, 1), recommended=(1080, 1920), max_images=1, max_video_seconds=180,
          note="Shorts: square or vertical, up to 3 minutes."),
-    Rule("youtube", "thumbnail", _YT_THUMB, _ENTERED, basis="unverified", formats=("jpeg", "png"),
-         min_width=640, aspect_min=(16, 9), aspect_max=(16, 9), recommended=(1280, 720),
-         max_bytes=2 * MB, max_images=1),
+    Rule("youtube", "thumbnail", _YT_THUMB, _ENTERED, basis="third-party",
+         formats=("jpeg", "png", "gif", "bmp"), min_width=640, aspect_min=(16, 9),
+         aspect_max=(16, 9), recommended=(1280, 720), max_bytes=2 * MB, max_images=1,
+         note="Quotes YouTube's help page on custom thumbnails."),
     # -- Threads ---------------------------------------------------------------------------
-    Rule("threads", "feed", _THREADS, _CHECKED, formats=("jpeg", "png"), video=True,
-         min_width=320, max_width=1440, aspect_max=(10, 1), aspect_min=(1, 10),
-         recommended=(1080, 1350), max_bytes=8 * MB, max_video_bytes=1024 * MB,
-         max_images=20, max_video_seconds=5 * 60, basis="unverified"),
+    Rule("threads", "feed", _THREADS, _CHECKED, basis="unverified",
+         formats=("jpeg", "png"), video=True, min_width=320, max_width=1440,
+         aspect_max=(10, 1), aspect_min=(1, 10), recommended=(1080, 1350), max_bytes=8 * MB,
+         max_video_bytes=1024 * MB, max_images=20, max_video_seconds=5 * 60),
     # -- Open networks ---------------------------------------------------------------------
     Rule("bluesky", "feed", _BSKY, _CHECKED, formats=("jpeg", "png", "webp", "gif"),
-         video=True, video_formats=("mp4",), max_width=2000, max_height=2000,
-         max_bytes=1_000_000, max_video_bytes=100 * MB, max_images=4, max_video_seconds=180,
+         video=True, video_formats=("mp4", "mov", "webm"), max_width=2000, max_height=2000,
+         max_bytes=1_000_000, max_video_bytes=100 * MB, max_images=4, min_video_seconds=1,
+         max_video_seconds=180,
          note="The PDS does not enforce 1,000,000 bytes (verified); we do. 2000 px is "
-              "what the app sends (unverified)."),
+              f"what the app sends (unverified). One video per post, 3 min, 100 MB "
+              f"({_BSKY_VIDEO}, third-party, quoting Bluesky's announcements)."),
     Rule("bluesky", "link", _BSKY_EXT, _ENTERED, basis="unverified",
-         formats=("jpeg", "png", "webp"),
-         aspect_min=(1.91, 1), aspect_max=(1.91, 1), recommended=(1200, 628),
-         max_bytes=1_000_000, max_images=1, note="The thumb of an external embed."),
+         formats=("jpeg", "png", "webp"), aspect_min=(1.91, 1), aspect_max=(1.91, 1),
+         recommended=(1200, 628), max_bytes=1_000_000, max_images=1,
+         note="The thumb of an external embed."),
     Rule("mastodon", "feed", _MASTODON, _CHECKED,
          formats=("jpeg", "png", "webp", "gif", "heic", "avif"), video=True,
          video_formats=("mp4", "mov", "webm"), max_pixels=33_177_600, max_bytes=16 * MB,
@@ -278,10 +295,10 @@ RULES: tuple[Rule, ...] = (
          formats=("jpeg", "png", "webp", "gif"), video=True,
          video_formats=("mp4", "mov", "webm"), max_bytes=50 * MB, max_video_bytes=50 * MB,
          note="Synapse's default max_upload_size; a homeserver may set another."),
-    Rule("email", "feed", "https://support.google.com/mail/answer/6584", _ENTERED,
+    Rule("email", "feed", _GMAIL, _ENTERED, basis="unverified",
          formats=("jpeg", "png", "webp", "gif"), video=True,
          video_formats=("mp4", "mov", "webm"), max_bytes=25 * MB, max_video_bytes=25 * MB,
-         basis="unverified", note="Gmail's attachment limit; other providers differ."),
+         note="Gmail's attachment limit; other providers differ."),
     Rule("telegram", "feed", _TELEGRAM, _CHECKED, formats=("jpeg", "png", "webp"), video=True,
          video_formats=("mp4",), max_side_sum=10_000, aspect_min=(1, 20), aspect_max=(20, 1),
          max_bytes=10 * MB, max_video_bytes=50 * MB, max_images=10),
@@ -289,11 +306,11 @@ RULES: tuple[Rule, ...] = (
          video_formats=("mp4",), max_bytes=5 * MB, max_video_bytes=16 * MB, max_images=1,
          note="A media message."),
     # -- Breakwater's own channels: whatever the receiving side takes ----------------------
-    Rule("demo", "feed", "breakwater/connectors/demo", _ENTERED,
-         formats=("jpeg", "png", "webp", "gif"), video=True, max_bytes=20 * MB, max_images=4,
-         basis="ours"),
-    Rule("api", "feed", "docs/api.md", _ENTERED, formats=("jpeg", "png", "webp", "gif"),
-         video=True, basis="ours"),
+    Rule("demo", "feed", "breakwater/connectors/demo", _ENTERED, basis="ours",
+         formats=("jpeg", "png", "webp", "gif"), video=True, max_bytes=20 * MB,
+         max_images=4),
+    Rule("api", "feed", "docs/api.md", _ENTERED, basis="ours",
+         formats=("jpeg", "png", "webp", "gif"), video=True),
 )
 
 _BY_KEY: dict[tuple[str, str], Rule] = {(r.network, r.placement): r for r in RULES}
