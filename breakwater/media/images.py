@@ -262,3 +262,14 @@ def fix(data: bytes, rule: Rule, focal: tuple[float, float] = (0.5, 0.5)) -> Fix
                      has_alpha=alpha, kind="image")
     landed = (round(min(max(landed[0], 0.0), 1.0), 4), round(min(max(landed[1], 0.0), 1.0), 4))
     return Fixed(out, meta, _SAVE[fmt][1], _SAVE[fmt][2], steps, landed)
+
+
+def thumbnail(data: bytes, max_side: int = 480) -> bytes:
+    """A small WebP of the image for the library page (orientation applied, no metadata)."""
+    img = Image.open(io.BytesIO(data))
+    img = ImageOps.exif_transpose(img)
+    img = img.convert("RGBA" if _real_alpha(img) else "RGB")
+    img.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    img.save(out, "WEBP", quality=80)
+    return out.getvalue()

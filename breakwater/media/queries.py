@@ -60,3 +60,27 @@ def check_post_media(member: Membership, media_ids: list[int], network: str, pla
     rule_for(network, placement)
     assets = [access_media(member, pk) for pk in media_ids]
     return rules.check_post([meta_of(a) for a in assets], network, placement)
+
+
+THUMB_SIDE = 480
+
+
+def thumbnail(asset: MediaAsset) -> bytes | None:
+    """The asset's thumbnail (WebP), made once and kept beside the files; None for what
+    cannot be shown (video, HEIC)."""
+    if asset.kind != "image" or asset.format == "heic":
+        return None
+    from django.core.files.base import ContentFile
+
+    from breakwater.media import images
+    from breakwater.media.models import media_storage
+
+    storage = media_storage()
+    name = f"{asset.workspace_id}/thumbs/{asset.sha256}-{THUMB_SIDE}.webp"
+    if storage.exists(name):
+        with storage.open(name, "rb") as fh:
+            return fh.read()
+    with asset.file.open("rb") as fh:
+        data = images.thumbnail(fh.read(), THUMB_SIDE)
+    storage.save(name, ContentFile(data))
+    return data

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -53,8 +53,6 @@ def detail(request: HttpRequest, media_id: int) -> HttpResponse:
     try:
         asset = queries.media_asset(member, media_id)
     except NotFound as exc:
-        from django.http import Http404
-
         raise Http404(exc.message) from None
     original = asset.original or asset
     results = queries.check_all(asset)
@@ -80,11 +78,23 @@ def file(request: HttpRequest, media_id: int) -> HttpResponse:
     try:
         asset = queries.media_asset(member_for(request), media_id)
     except NotFound as exc:
-        from django.http import Http404
-
         raise Http404(exc.message) from None
     response = FileResponse(asset.file.open("rb"), content_type=asset.content_type)
     response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=31536000, immutable"
+    return response
+
+
+@login_required
+def thumb(request: HttpRequest, media_id: int) -> HttpResponse:
+    try:
+        asset = queries.media_asset(member_for(request), media_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    data = queries.thumbnail(asset)
+    if data is None:
+        raise Http404("no thumbnail for this kind of media")
+    response = HttpResponse(data, content_type="image/webp")
     response["Cache-Control"] = "private, max-age=31536000, immutable"
     return response
 

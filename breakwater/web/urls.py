@@ -75,6 +75,7 @@ urlpatterns += [  # media library
     path("media/upload/", media_views.upload, name="media_upload"),
     path("media/<int:media_id>/", media_views.detail, name="media_detail"),
     path("media/<int:media_id>/file/", media_views.file, name="media_file"),
+    path("media/<int:media_id>/thumb/", media_views.thumb, name="media_thumb"),
     path("media/<int:media_id>/update/", media_views.update, name="media_update"),
     path("media/<int:media_id>/fix/", media_views.fix, name="media_fix"),
 ]

@@ -46,6 +46,11 @@ class MediaPagesTestCase(BaseTestCase):
         data = b"".join(self.client.get(reverse("web:media_file", args=[copy.pk])).streaming_content)
         img = Image.open(io.BytesIO(data))
         self.assertGreater(img.getpixel((540, 960))[0], 200)
+        thumb = self.client.get(reverse("web:media_thumb", args=[asset.pk]))
+        self.assertEqual(thumb["Content-Type"], "image/webp")
+        self.assertEqual(Image.open(io.BytesIO(thumb.content)).size, (480, 360))
+        again = self.client.get(reverse("web:media_thumb", args=[asset.pk]))
+        self.assertEqual(again.content, thumb.content)
         response = self.client.post(reverse("web:media_update", args=[asset.pk]),
                                     {"alt": "The roastery at dawn"}, follow=True)
         self.assertContains(response, "The roastery at dawn")
@@ -74,6 +79,8 @@ class MediaPagesTestCase(BaseTestCase):
         self.assertEqual(self.client.get(reverse("web:media_detail", args=[asset.pk])).status_code,
                          404)
         self.assertEqual(self.client.get(reverse("web:media_file", args=[asset.pk])).status_code,
+                         404)
+        self.assertEqual(self.client.get(reverse("web:media_thumb", args=[asset.pk])).status_code,
                          404)
         self.assertNotContains(self.client.get(reverse("web:media")), "a.jpg")
 
