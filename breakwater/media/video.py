@@ -1,9 +1,10 @@
 """Video (and HEIC) metadata read from the container itself, without ffmpeg; pure.
 
 MP4 and QuickTime (ISO base media) files: duration from ``mvhd``, pixel size from the video
-track's ``tkhd``, codec from its ``stsd`` entry (``avc1``, ``hvc1``, ``av01``...). WebM is
-recognised but its duration is left unknown. HEIC photos share the container: their size
-comes from the ``ispe`` property.
+track's ``tkhd``, codec from its ``stsd`` entry (``avc1``, ``hvc1``, ``av01``...). WebM
+(Matroska): duration from the segment's ``Info``, size and codec from the first video track
+(a live recording without a duration keeps it unknown). HEIC photos share the ISO
+container: their size comes from the ``ispe`` property.
 """
 
 from __future__ import annotations
@@ -72,10 +73,85 @@ def _walk(data: bytes, start: int, end: int, info: dict) -> None:
             info["codec"] = data[a + 12:a + 16].decode("latin-1").strip()
 
 
+# Matroska element ids (with their length marker bits, as written in the file).
+_EBML, _SEGMENT, _INFO, _TRACKS, _TRACK = 0x1A45DFA3, 0x18538067, 0x1549A966, 0x1654AE6B, 0xAE
+_SCALE, _DURATION, _CODEC, _VIDEO, _TRACK_TYPE = 0x2AD7B1, 0x4489, 0x86, 0xE0, 0x83
+_PIXEL_W, _PIXEL_H = 0xB0, 0xBA
+
+
+def _vint(data: bytes, pos: int, keep_marker: bool) -> tuple[int, int]:
+    """An EBML variable-size integer at ``pos``: (value, its length in bytes)."""
+    first = data[pos]
+    length = 1
+    while length <= 8 and not first & (0x80 >> (length - 1)):
+        length += 1
+    if length > 8 or pos + length > len(data):
+        raise ValueError("bad EBML integer")
+    value = first if keep_marker else first & (0xFF >> length)
+    for b in data[pos + 1:pos + length]:
+        value = (value << 8) | b
+    return value, length
+
+
+def _elements(data: bytes, start: int, end: int) -> Iterator[tuple[int, int, int]]:
+    pos = start
+    while pos < end:
+        eid, n = _vint(data, pos, keep_marker=True)
+        size, m = _vint(data, pos + n, keep_marker=False)
+        body = pos + n + m
+        if size == (1 << (7 * m)) - 1:  # unknown size: runs to the end of the parent
+            size = end - body
+        yield eid, body, min(body + size, end)
+        pos = body + size
+
+
+def _uint(data: bytes, a: int, b: int) -> int:
+    return int.from_bytes(data[a:b], "big")
+
+
+def _webm(data: bytes) -> VideoInfo:
+    scale, duration, width, height, codec = 1_000_000, None, None, None, ""
+    try:
+        for eid, a, b in _elements(data, 0, len(data)):
+            if eid != _SEGMENT:
+                continue
+            for sid, sa, sb in _elements(data, a, b):
+                if sid == _INFO:
+                    for iid, ia, ib in _elements(data, sa, sb):
+                        if iid == _SCALE:
+                            scale = _uint(data, ia, ib)
+                        elif iid == _DURATION and ib - ia in (4, 8):
+                            duration = struct.unpack(">f" if ib - ia == 4 else ">d",
+                                                     data[ia:ib])[0]
+                elif sid == _TRACKS and width is None:
+                    for tid, ta, tb in _elements(data, sa, sb):
+                        if tid != _TRACK:
+                            continue
+                        fields = {fid: (fa, fb) for fid, fa, fb in _elements(data, ta, tb)}
+                        if _TRACK_TYPE in fields and _uint(data, *fields[_TRACK_TYPE]) != 1:
+                            continue  # 1 is video
+                        if _CODEC in fields:
+                            codec = data[slice(*fields[_CODEC])].decode("ascii", "replace")
+                        if _VIDEO in fields:
+                            for vid, va, vb in _elements(data, *fields[_VIDEO]):
+                                if vid == _PIXEL_W:
+                                    width = _uint(data, va, vb)
+                                elif vid == _PIXEL_H:
+                                    height = _uint(data, va, vb)
+                        break
+                if duration is not None and width is not None:
+                    break
+            break
+    except (ValueError, IndexError, struct.error):
+        pass  # a truncated or odd file keeps what was read
+    seconds = round(duration * scale / 1e9, 3) if duration else None
+    return VideoInfo("webm", width, height, seconds, codec)
+
+
 def inspect(data: bytes) -> VideoInfo | None:
     """The container's metadata, or None when ``data`` is no video or HEIC we recognise."""
     if data[:4] == b"\x1a\x45\xdf\xa3":
-        return VideoInfo("webm")
+        return _webm(data)
     if len(data) < 12 or data[4:8] != b"ftyp":
         return None
     brand = data[8:12]

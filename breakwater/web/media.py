@@ -142,6 +142,6 @@ def fix(request: HttpRequest, media_id: int) -> HttpResponse:
     except ActionError as exc:
         messages.error(request, exc.message)
         return redirect("web:media_detail", media_id)
-    messages.success(request, _("Fixed copy made for %(network)s %(placement)s; the original "
-                                "is kept.") % {"network": rules.label(network), "placement": placement})
+    done = _("Fixed copy made for %(network)s %(placement)s; the original is kept.")
+    messages.success(request, done % {"network": rules.label(network), "placement": placement})
     return redirect("web:media_detail", copy.pk)

@@ -52,3 +52,37 @@ def mp4(duration_s=12.5, size=(1080, 1920), codec=b"avc1") -> bytes:
     moov = box(b"moov", mvhd + trak)
     ftyp = box(b"ftyp", b"isom" + struct.pack(">I", 512) + b"isomiso2avc1mp41")
     return ftyp + moov + box(b"mdat", bytes(64))
+
+
+def _ebml(eid: int, payload: bytes) -> bytes:
+    """One Matroska element: its id bytes, an 8-byte size, the payload."""
+    ident = eid.to_bytes((eid.bit_length() + 7) // 8, "big")
+    return ident + (0x01 << 56 | len(payload)).to_bytes(8, "big") + payload
+
+
+def webm(duration_s=8.25, size=(1280, 720), codec=b"V_VP9") -> bytes:
+    """A minimal WebM header: EBML, then a segment with Info and one video track."""
+    import struct
+
+    header = _ebml(0x1A45DFA3, _ebml(0x4282, b"webm"))
+    info = _ebml(0x1549A966, _ebml(0x2AD7B1, (1_000_000).to_bytes(3, "big"))
+                 + _ebml(0x4489, struct.pack(">d", duration_s * 1000)))
+    video = _ebml(0xE0, _ebml(0xB0, size[0].to_bytes(2, "big"))
+                  + _ebml(0xBA, size[1].to_bytes(2, "big")))
+    audio_track = _ebml(0xAE, _ebml(0x83, b"\x02") + _ebml(0x86, b"A_OPUS"))
+    video_track = _ebml(0xAE, _ebml(0x83, b"\x01") + _ebml(0x86, codec) + video)
+    tracks = _ebml(0x1654AE6B, audio_track + video_track)
+    return header + _ebml(0x18538067, info + tracks + _ebml(0x1F43B675, bytes(32)))
+
+
+def heic(size=(4032, 3024)) -> bytes:
+    """The start of a HEIC file: ftyp and a meta box holding the image's ispe property."""
+    import struct
+
+    def box(kind: bytes, payload: bytes) -> bytes:
+        return struct.pack(">I4s", 8 + len(payload), kind) + payload
+
+    ftyp = box(b"ftyp", b"heic" + bytes(4) + b"mif1heic")
+    ispe = box(b"ispe", bytes(4) + struct.pack(">II", *size))
+    meta = box(b"meta", bytes(4) + box(b"iprp", box(b"ipco", ispe)))
+    return ftyp + meta + box(b"mdat", bytes(64))

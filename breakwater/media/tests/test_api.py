@@ -149,8 +149,8 @@ class MediaApiTestCase(BaseTestCase):
         body = r.json()
         self.assertEqual((body["kind"], body["format"], body["duration"], body["codec"]),
                          ("video", "mp4", 75.0, "avc1"))
-        check = self.api("GET", f"/api/v1/media/{body['id']}/check?network=instagram&placement=story",
-                         self.alice_token).json()
+        path = f"/api/v1/media/{body['id']}/check?network=instagram&placement=story"
+        check = self.api("GET", path, self.alice_token).json()
         self.assertEqual([p["code"] for p in check["problems"]], ["too_long"])
 
     def test_it_sets_alt_text_and_focal_point(self) -> None:
@@ -158,4 +158,5 @@ class MediaApiTestCase(BaseTestCase):
         r = self.api("PATCH", f"/api/v1/media/{media_id}", self.bob_token,
                      json={"alt": "A cup of coffee", "focal_point": [0.2, 0.3]})
         self.assertEqual(r.status_code, 200, r.content)
-        self.assertEqual((r.json()["alt"], r.json()["focal_point"]), ("A cup of coffee", [0.2, 0.3]))
+        self.assertEqual((r.json()["alt"], r.json()["focal_point"]),
+                         ("A cup of coffee", [0.2, 0.3]))
