@@ -11,6 +11,7 @@ import hashlib
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from breakwater.core import events
 from breakwater.core.actions import audit, check_role, in_workspace
@@ -54,7 +55,8 @@ def _focal(focal: tuple[float, float] | list[float] | None) -> tuple[float, floa
     if focal is None:
         return None
     if len(focal) != 2 or not all(0 <= float(v) <= 1 for v in focal):
-        raise Invalid("focal_point must be [x, y] with both between 0 and 1 (fractions)")
+        raise Invalid(_("The focal point must be [x, y] with both between 0 and 1 (fractions "
+                        "of the width and height)."))
     return float(focal[0]), float(focal[1])
 
 
@@ -89,13 +91,14 @@ def do_upload_media(member: Membership, data: bytes, name: str = "", alt: str = 
     limit = max_upload_bytes()
     if len(data) > limit:
         raise TooLarge(
-            f"the file is {len(data):,} bytes; uploads may be at most {limit:,} bytes "
-            "(BREAKWATER_MEDIA_MAX_UPLOAD_BYTES)"
+            _("The file is %(size)s bytes; uploads may be at most %(limit)s bytes "
+              "(BREAKWATER_MEDIA_MAX_UPLOAD_BYTES).")
+            % {"size": f"{len(data):,}", "limit": f"{limit:,}"}
         )
     if not data:
-        raise Invalid("the file is empty; send it as the multipart field 'file'")
+        raise Invalid(_("The file is empty; send it as the multipart field “file”."))
     if len(alt) > MAX_ALT:
-        raise Invalid(f"alt text may be at most {MAX_ALT} characters")
+        raise Invalid(_("Alt text may be at most %(n)s characters.") % {"n": MAX_ALT})
     point = _focal(focal)
     try:
         found = images.inspect(data)
@@ -113,7 +116,7 @@ def do_update_media(member: Membership, media_id: int, *, alt: str | None = None
     check_role(member, Role.AGENT)
     point = _focal(focal)
     if alt is not None and len(alt) > MAX_ALT:
-        raise Invalid(f"alt text may be at most {MAX_ALT} characters")
+        raise Invalid(_("Alt text may be at most %(n)s characters.") % {"n": MAX_ALT})
     with transaction.atomic():
         asset = in_workspace(member, MediaAsset, media_id, "media", lock=True)
         changed = []

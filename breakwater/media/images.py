@@ -15,6 +15,7 @@ import io
 import math
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from breakwater.media import video
@@ -102,15 +103,16 @@ def inspect(data: bytes) -> Inspected:
         img = Image.open(io.BytesIO(data))
         img.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise NotMedia(
-            "this is not an image or video Breakwater can read: upload JPEG, PNG, WebP, GIF, "
-            "AVIF or HEIC images, or MP4, MOV or WebM videos"
-        ) from exc
+        raise NotMedia(_(
+            "This is not an image or video Breakwater can read: upload JPEG, PNG, WebP, GIF, "
+            "AVIF or HEIC images, or MP4, MOV or WebM videos."
+        )) from exc
     except Image.DecompressionBombError as exc:
-        raise NotMedia(f"the image has too many pixels ({exc}); scale it down first") from exc
+        raise NotMedia(_("The image has too many pixels; scale it down first.")) from exc
     fmt = _FORMATS.get(img.format or "")
     if fmt is None:
-        raise NotMedia(f"{img.format} images are not supported; upload JPEG, PNG, WebP or GIF")
+        raise NotMedia(_("%(format)s images are not supported; upload JPEG, PNG, WebP or GIF.")
+                       % {"format": img.format})
     width, height = img.size
     if img.getexif().get(0x0112) in (5, 6, 7, 8):  # rotated a quarter turn
         width, height = height, width
@@ -186,11 +188,13 @@ def fix(data: bytes, rule: Rule, focal: tuple[float, float] = (0.5, 0.5)) -> Fix
     """A copy of the image ``data`` that meets ``rule``; :class:`NotMedia` if it cannot be."""
     found = inspect(data)
     if found.meta.kind != "image":
-        raise NotMedia("only images can be fixed here; trim and convert videos before uploading")
+        raise NotMedia(_("Only images can be fixed here; trim and convert videos before "
+                         "uploading."))
     if found.meta.format == "heic":
-        raise NotMedia("HEIC images cannot be decoded here; export the photo as JPEG first")
+        raise NotMedia(_("HEIC images cannot be decoded here; export the photo as JPEG first."))
     if not rule.image:
-        raise NotMedia(f"{rule.network} {rule.placement} takes only video")
+        raise NotMedia(_("%(where)s takes only video; use a video.")
+                       % {"where": f"{rule.network_label} {rule.placement}"})
     img = Image.open(io.BytesIO(data))
     steps: list[str] = []
     if getattr(img, "is_animated", False):

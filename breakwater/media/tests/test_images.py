@@ -14,7 +14,18 @@ def red(pixel) -> bool:
     return r > 200 and g < 60 and b < 60
 
 
-class RulesTestCase(TestCase):
+class EnglishTestCase(TestCase):
+    """Messages are asserted in English, whatever another test left active."""
+
+    def setUp(self) -> None:
+        from django.utils import translation
+
+        override = translation.override("en")
+        override.__enter__()
+        self.addCleanup(override.__exit__, None, None, None)
+
+
+class RulesTestCase(EnglishTestCase):
     def test_it_flags_a_landscape_photo_for_an_instagram_story(self) -> None:
         meta = rules.MediaMeta(format="jpeg", bytes=2_000_000, width=4000, height=3000)
         result = rules.check(meta, "instagram", "story")
@@ -79,7 +90,7 @@ class RulesTestCase(TestCase):
             self.assertIn("link", rules.placements(network))
 
 
-class FixTestCase(TestCase):
+class FixTestCase(EnglishTestCase):
     def test_it_crops_a_story_around_the_focal_point(self) -> None:
         # The dot sits three quarters across: the 9:16 window centres on it.
         data = jpeg((4000, 3000), dot=(3000, 1500))

@@ -4,6 +4,7 @@ import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 
 from breakwater.media.models import MediaAsset
@@ -96,3 +97,14 @@ class MediaPagesTestCase(BaseTestCase):
         page = self.client.get(reverse("web:media_detail", args=[asset.pk]))
         self.assertContains(page, "Network checks")
         self.assertNotContains(page, 'id="fix-form"')
+
+    def test_it_speaks_finnish(self) -> None:
+        self.login("bob@example.org")
+        self.client.cookies["django_language"] = "fi"
+        self.addCleanup(translation.activate, "en")  # the middleware leaves fi active
+        response = self.client.post(
+            reverse("web:media_upload"), {"file": SimpleUploadedFile("a.txt", b"not an image")},
+            follow=True,
+        )
+        self.assertContains(response, "Mediakirjasto")
+        self.assertContains(response, "Tämä ei ole kuva tai video")
