@@ -100,8 +100,9 @@ def inspect(data: bytes) -> Inspected:
         return Inspected(meta, CONTENT_TYPES[found.format], EXTENSIONS[found.format], sha,
                          codec=found.codec)
     try:
+        # The header is enough for size and format; pixels are decoded only to look for
+        # transparency (modes with alpha) or by a fix.
         img = Image.open(io.BytesIO(data))
-        img.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise NotMedia(_(
             "This is not an image or video Breakwater can read: upload JPEG, PNG, WebP, GIF, "
@@ -195,19 +196,28 @@ def fix(data: bytes, rule: Rule, focal: tuple[float, float] = (0.5, 0.5)) -> Fix
     if not rule.image:
         raise NotMedia(_("%(where)s takes only video; use a video.")
                        % {"where": f"{rule.network_label} {rule.placement}"})
+    try:
+        return _fix(data, rule, focal, found.meta.format)
+    except (OSError, SyntaxError, ValueError) as exc:  # damaged past its header
+        raise NotMedia(_("The image is damaged and cannot be read; upload it again.")) from exc
+
+
+def _fix(data: bytes, rule: Rule, focal: tuple[float, float], source_format: str) -> Fixed:
     img = Image.open(io.BytesIO(data))
     steps: list[str] = []
     if getattr(img, "is_animated", False):
         img.seek(0)
         steps.append("first_frame")
+    icc = img.info.get("icc_profile")
     if img.getexif().get(0x0112, 1) != 1:
         steps.append("orient")
-    icc = img.info.get("icc_profile")
-    img = ImageOps.exif_transpose(img)
+        img = ImageOps.exif_transpose(img)
     alpha = _real_alpha(img)
-    img = img.convert("RGBA" if alpha else "RGB")
-    if icc:
-        img.info["icc_profile"] = icc
+    mode = "RGBA" if alpha else "RGB"
+    img = img if img.mode == mode else img.convert(mode)
+    # Only the colour profile travels: EXIF, XMP (which can hold GPS too), comments and text
+    # chunks stay behind, whatever the encoder would pick up from ``info``.
+    img.info = {"icc_profile": icc} if icc else {}
 
     w, h = img.size
     fx, fy = (min(max(v, 0.0), 1.0) for v in focal)
@@ -227,10 +237,11 @@ def fix(data: bytes, rule: Rule, focal: tuple[float, float] = (0.5, 0.5)) -> Fix
             new = rule.recommended
         else:
             new = (max(1, round(w * scale)), max(1, round(h * scale)))
-        img = img.resize(new, Image.Resampling.LANCZOS)
+        # reducing_gap: a box pre-shrink, then Lanczos; about 3x faster when shrinking a lot.
+        img = img.resize(new, Image.Resampling.LANCZOS, reducing_gap=3.0)
         steps.append("resize" if scale < 1 else "upscale")
 
-    fmt = found.meta.format if found.meta.format in _SAVE else "jpeg"
+    fmt = source_format if source_format in _SAVE else "jpeg"
     if fmt not in rule.formats:
         fmt = "jpeg" if "jpeg" in rule.formats else next(f for f in rule.formats if f in _SAVE)
     if alpha and (not rule.transparency or fmt == "jpeg"):
@@ -242,7 +253,7 @@ def fix(data: bytes, rule: Rule, focal: tuple[float, float] = (0.5, 0.5)) -> Fix
         steps.append("flatten")
         if "jpeg" in rule.formats and fmt != "jpeg" and not rule.transparency:
             fmt = "jpeg"
-    if fmt != found.meta.format:
+    if fmt != source_format:
         steps.append("convert")
 
     out = _encode(img, fmt, QUALITY_STEPS[0])

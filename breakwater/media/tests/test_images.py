@@ -137,6 +137,18 @@ class FixTestCase(EnglishTestCase):
         self.assertFalse(images.inspect(fixed.data).had_gps)
         self.assertEqual(dict(Image.open(io.BytesIO(fixed.data)).getexif()), {})
 
+    def test_it_strips_xmp_and_comments_too(self) -> None:
+        xmp = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/'
+               b'1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:exif="http://ns.adobe.com/'
+               b'exif/1.0/" exif:GPSLatitude="60,10.2N"/></rdf:RDF></x:xmpmeta>')
+        buf = io.BytesIO()
+        Image.new("RGB", (1200, 1200), (10, 20, 30)).save(buf, "JPEG", xmp=xmp,
+                                                          comment=b"shot at home")
+        self.assertIn(b"GPSLatitude", buf.getvalue())
+        fixed = images.fix(buf.getvalue(), rules.get_rule("instagram", "feed"))
+        self.assertNotIn(b"GPSLatitude", fixed.data)
+        self.assertNotIn(b"shot at home", fixed.data)
+
     def test_it_applies_exif_orientation_first(self) -> None:
         # Stored 4000x3000; orientation 6 (a quarter turn) shows it 3000 wide, 4000 high.
         data = jpeg((4000, 3000), orientation=6)
