@@ -211,6 +211,16 @@ class PurityTestCase(TestCase):
             bad = [m for m in found if m and (m.startswith(forbidden) or m.endswith(".models"))]
             self.assertEqual(bad, [], name)
 
+    def test_the_domain_app_imports_no_interface(self) -> None:
+        import ast
+        from pathlib import Path
+
+        for path in Path(__file__).resolve().parents[1].glob("*.py"):
+            tree = ast.parse(path.read_text())
+            found = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+            bad = [m for m in found if m.startswith(("breakwater.web", "breakwater.api"))]
+            self.assertEqual(bad, [], path.name)
+
     def test_problems_speak_finnish(self) -> None:
         from django.utils import translation
 
