@@ -108,3 +108,10 @@ class MediaPagesTestCase(BaseTestCase):
         )
         self.assertContains(response, "Mediakirjasto")
         self.assertContains(response, "Tämä ei ole kuva tai video")
+        self.client.post(reverse("web:media_upload"),
+                         {"file": SimpleUploadedFile("a.jpg", jpeg((800, 800)))})
+        asset = MediaAsset.objects.get()
+        page = self.client.get(reverse("web:media_detail", args=[asset.pk]))
+        self.assertContains(page, "Verkostojen tarkistukset")
+        # A number input needs a decimal point, whatever the language's decimal comma.
+        self.assertContains(page, 'value="0.50"')
