@@ -21,7 +21,6 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from breakwater.media import video
 from breakwater.media.rules import ASPECT_TOLERANCE, MediaMeta, Rule
 
-Image.MAX_IMAGE_PIXELS = 180_000_000  # refuse decompression bombs beyond ~180 MP
 
 # Pillow's format name -> ours, and ours -> (Pillow save format, content type, extension).
 _FORMATS = {"JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "WEBP": "webp", "GIF": "gif",
@@ -100,6 +99,7 @@ def inspect(data: bytes) -> Inspected:
         return Inspected(meta, CONTENT_TYPES[found.format], EXTENSIONS[found.format], sha,
                          codec=found.codec)
     try:
+        # Pillow refuses more than 2 x MAX_IMAGE_PIXELS (about 179 MP) as a decompression bomb.
         # The header is enough for size and format; pixels are decoded only to look for
         # transparency (modes with alpha) or by a fix.
         img = Image.open(io.BytesIO(data))

@@ -168,6 +168,19 @@ class FixTestCase(EnglishTestCase):
         self.assertEqual(rules.check(fixed.meta, "bluesky", "feed").codes, [])
         self.assertIn("compress", fixed.steps)
 
+    def test_it_refuses_a_decompression_bomb_from_its_header(self) -> None:
+        import struct
+        import zlib
+
+        def chunk(kind: bytes, data: bytes) -> bytes:
+            body = kind + data
+            return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+        ihdr = struct.pack(">IIBBBBB", 20_000, 20_000, 1, 0, 0, 0, 0)  # 400 MP, 1 bit
+        bomb = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b"")
+        with self.assertRaisesRegex(images.NotMedia, "too many pixels"):
+            images.inspect(bomb)
+
     def test_it_refuses_what_is_not_an_image(self) -> None:
         with self.assertRaises(images.NotMedia):
             images.inspect(b"hello, this is text")
