@@ -178,8 +178,8 @@ def _encode(img: Image.Image, fmt: str, quality: int) -> bytes:
         kwargs.update(quality=quality, optimize=True, progressive=True)
     elif fmt in ("webp", "avif"):
         kwargs.update(quality=quality)
-    elif fmt == "png":
-        kwargs.update(optimize=True)
+    # PNG keeps zlib's default level: optimize=True costs seconds on a large photo for a few
+    # per cent.
     # No exif= and no pnginfo: EXIF (GPS included), XMP and text chunks stay behind.
     img.save(out, save_as, **kwargs)
     return out.getvalue()
@@ -265,8 +265,12 @@ def _fix(data: bytes, rule: Rule, focal: tuple[float, float], source_format: str
             out = _encode(img, fmt, quality)
             if len(out) <= rule.max_bytes:
                 break
+            if quality <= 72 and len(out) > 2 * rule.max_bytes:
+                break  # quality alone will not get there: shrink instead
         while len(out) > rule.max_bytes and min(img.size) > 64:
-            img = img.resize((round(img.width * 0.85), round(img.height * 0.85)),
+            # Bytes follow pixels roughly: aim a little under the limit, never above 0.85.
+            scale = min(0.85, math.sqrt(rule.max_bytes / len(out)) * 0.95)
+            img = img.resize((max(1, round(img.width * scale)), max(1, round(img.height * scale))),
                              Image.Resampling.LANCZOS)
             out = _encode(img, fmt, QUALITY_STEPS[-2])
             if "resize" not in steps:

@@ -241,3 +241,20 @@ class PurityTestCase(TestCase):
         with translation.override("fi"):
             result = rules.check(meta, "instagram", "story")
         self.assertIn("Kuvasuhde", " ".join(p.message for p in result.problems))
+
+
+class BenchSmokeTestCase(EnglishTestCase):
+    def test_the_bench_runs_and_prints_every_figure(self) -> None:
+        import contextlib
+        import json
+
+        from breakwater.media import bench
+
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            self.assertEqual(bench.main(["--runs", "1"]), 0)
+        figures = json.loads(out.getvalue().strip().splitlines()[-1])
+        self.assertEqual(figures["bench"], "media")
+        for key in ("inspect_jpeg_12mp_ms", "fix_story_ms", "baseline_story_ms",
+                    "ratio_fix_to_baseline"):
+            self.assertGreater(figures[key], 0, key)
