@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "breakwater.automation",
     "breakwater.sla",
     "breakwater.feedback",
+    "breakwater.media",
     "breakwater.web",
 ]
 
@@ -217,3 +218,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("BREAKWATER_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# Media library (media/): the largest upload accepted, in bytes (default 200 MB).
+BREAKWATER_MEDIA_MAX_UPLOAD_BYTES = env_int("BREAKWATER_MEDIA_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)

@@ -90,6 +90,8 @@ def _register() -> None:
     api.add_router("/", rules.router)
     api.add_router("/", assignment.router)
     api.add_router("/", composer.router)
+    from breakwater.api import media
+    api.add_router("/", media.router)
 
 
 _register()

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from breakwater.web import automation, channels, composer, feedback, live, sla, views
+from breakwater.web import media as media_views
 
 app_name = "web"
 urlpatterns = [
@@ -70,4 +71,14 @@ urlpatterns += [  # automation: rules, assignment, workload; then the composer's
     path("approvals/", composer.approvals, name="approvals"),
     path("approvals/<int:approval_id>/", composer.approval_decide, name="approval_decide"),
     path("approvals/policy/", composer.approval_policy, name="approval_policy"),
+]
+
+urlpatterns += [  # media library
+    path("media/", media_views.library, name="media"),
+    path("media/upload/", media_views.upload, name="media_upload"),
+    path("media/<int:media_id>/", media_views.detail, name="media_detail"),
+    path("media/<int:media_id>/file/", media_views.file, name="media_file"),
+    path("media/<int:media_id>/thumb/", media_views.thumb, name="media_thumb"),
+    path("media/<int:media_id>/update/", media_views.update, name="media_update"),
+    path("media/<int:media_id>/fix/", media_views.fix, name="media_fix"),
 ]
