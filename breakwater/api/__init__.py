@@ -94,6 +94,8 @@ def _register() -> None:
     api.add_router("/", composer.router)
     api.add_router("/", report_exports.router)
     api.add_router("/", reports.router)
+    from breakwater.api import media
+    api.add_router("/", media.router)
 
 
 _register()

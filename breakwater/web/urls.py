@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from breakwater.web import automation, channels, composer, feedback, live, sla, views
 from breakwater.web import reports
+from breakwater.web import media as media_views
 
 app_name = "web"
 urlpatterns = [
@@ -81,4 +82,14 @@ urlpatterns += [  # reports: the overview dashboard, its exports and the schedul
     path("reports/schedules/<int:schedule_id>/", reports.schedule_edit, name="report_schedule"),
     path("reports/schedules/<int:schedule_id>/delete/", reports.schedule_delete,
          name="report_schedule_delete"),
+]
+
+urlpatterns += [  # media library
+    path("media/", media_views.library, name="media"),
+    path("media/upload/", media_views.upload, name="media_upload"),
+    path("media/<int:media_id>/", media_views.detail, name="media_detail"),
+    path("media/<int:media_id>/file/", media_views.file, name="media_file"),
+    path("media/<int:media_id>/thumb/", media_views.thumb, name="media_thumb"),
+    path("media/<int:media_id>/update/", media_views.update, name="media_update"),
+    path("media/<int:media_id>/fix/", media_views.fix, name="media_fix"),
 ]
