@@ -55,6 +55,7 @@ class Filters:
     # both included, in the workspace's time zone).
     since: str | None = None
     until: str | None = None
+    ids: str | None = None  # "12,15,40": these conversations only (a report's drill-down)
 
 
 def encode_cursor(conv: Conversation) -> str:
@@ -123,10 +124,23 @@ def _filtered(member: Membership, filters: Filters, found: search.Search | None 
         qs = qs.filter(response_due_at__lte=_due_horizon(member, filters.due))
     if filters.since or filters.until:
         qs = _filter_inbound_days(member, qs, filters.since, filters.until)
+    if filters.ids:
+        qs = qs.filter(pk__in=parse_ids(filters.ids))
     if filters.q:
         # Full-text, lemma-aware, with a plan chosen by how common the words are: search.py.
         qs = (found or search.Search(member.workspace_id, filters.q)).filter(qs)
     return qs
+
+
+MAX_IDS = 500
+
+
+def parse_ids(text: str) -> list[int]:
+    """The conversation ids of an ``ids`` filter: comma-separated numbers, at most MAX_IDS."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not all(p.isdigit() for p in parts) or len(parts) > MAX_IDS:
+        raise Invalid(f"ids is a comma-separated list of at most {MAX_IDS} conversation ids")
+    return [int(p) for p in parts]
 
 
 def _filter_inbound_days(member: Membership, qs: QuerySet[Conversation], since: str | None,
@@ -140,7 +154,8 @@ def _filter_inbound_days(member: Membership, qs: QuerySet[Conversation], since: 
             start = datetime.combine(date.fromisoformat(since), time(), tzinfo=zone)
             inbound = inbound.filter(created_at__gte=start)
         if until:
-            end = datetime.combine(date.fromisoformat(until) + timedelta(days=1), time(), tzinfo=zone)
+            after = date.fromisoformat(until) + timedelta(days=1)
+            end = datetime.combine(after, time(), tzinfo=zone)
             inbound = inbound.filter(created_at__lt=end)
     except ValueError:
         raise Invalid("since and until are dates: YYYY-MM-DD") from None

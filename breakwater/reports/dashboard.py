@@ -85,6 +85,7 @@ class Figure:
     available: bool = True
     note: str = ""
     drill: dict[str, str] = field(default_factory=dict)
+    selection: dict[str, str] = field(default_factory=dict)  # the query string it was made for
 
     @property
     def change(self) -> float | None:
@@ -167,7 +168,7 @@ def figure(key: str, selection: Selection, compare: bool = True) -> Figure:
         columns=columns, table_shape=metric.shape == "table", available=result.available,
         # The page says "Not available yet" itself; the reason follows it.
         note=result.reason.removeprefix("not available yet: "),
-        drill=drill_params(key, selection),
+        drill=drill_params(key, selection), selection=selection.as_params(),
     )
 
 

@@ -147,12 +147,26 @@ def _heatmap(fig: Figure) -> SafeString:
                           formatter=_formatter("count"), description=fig.label)
 
 
-def _row_drill(fig: Figure, row: dict[str, Any]) -> dict[str, str]:
-    """A table row's own drill-down: its day, its tag, its sentiment or its agent."""
-    params = dict(fig.drill)
+def _drill_url(fig: Figure, day: str | None = None) -> str:
+    """The drill view of a figure (or of one day of it): it asks the metric which conversations
+    it counted and opens the inbox on them."""
+    params = {k: v for k, v in fig.selection.items() if v}
+    if day:
+        params["day"] = day
+    return f"{reverse('web:report_drill', args=[fig.key])}?{urlencode(params)}"
+
+
+def _row_link(fig: Figure, row: dict[str, Any], inbox_url: str) -> str:
     day = row.get("date")
     if isinstance(day, str) and len(day) == 10:
-        params["since"] = params["until"] = day
+        return _drill_url(fig, day)
+    return f"{inbox_url}?{urlencode(_row_drill(fig, row))}"
+
+
+def _row_drill(fig: Figure, row: dict[str, Any]) -> dict[str, str]:
+    """A breakdown row's own drill-down in the inbox's filters: its tag, its sentiment or its
+    agent, among the conversations with inbound messages in the period."""
+    params = dict(fig.drill)
     if fig.key.startswith("sentiment_share") and row.get("sentiment"):
         params["sentiment"] = str(row["sentiment"])
     if fig.key == "top_tags" and row.get("name"):
@@ -179,26 +193,27 @@ def _table_context(fig: Figure, columns: list[str], rows: list[dict[str, Any]],
     return {
         "columns": columns,
         "rows": [{"cells": [_cell(r.get(c), c, fig.unit) for c in columns],
-                  "drill": f"{inbox_url}?{urlencode(_row_drill(fig, r))}"} for r in rows],
+                  "drill": _row_link(fig, r, inbox_url)} for r in rows],
     }
 
 
-def _period_table(fig: Figure, inbox_url: str) -> dict[str, Any]:
+def _period_table(fig: Figure) -> dict[str, Any]:
     """A single number's table: this period and the previous one, each with its drill-down."""
-    start, end = fig.drill.get("since", ""), fig.drill.get("until", "")
-    previous = dict(fig.drill)
-    if start and end:
-        from datetime import date
+    from dataclasses import replace
+    from datetime import date
 
-        before = periods.Period(date.fromisoformat(start), date.fromisoformat(end)).previous()
-        previous.update(since=before.start.isoformat(), until=before.end.isoformat())
+    this = periods.Period(date.fromisoformat(fig.selection["start"]),
+                          date.fromisoformat(fig.selection["end"]))
+    before = this.previous()
+    earlier = replace(fig, selection={**fig.selection, "start": before.start.isoformat(),
+                                      "end": before.end.isoformat()})
     return {
         "columns": [_("Period"), _("Value")],
         "rows": [
             {"cells": [_("This period"), format_value(fig.value, fig.unit)],
-             "drill": f"{inbox_url}?{urlencode(fig.drill)}"},
+             "drill": _drill_url(fig)},
             {"cells": [_("Previous period"), format_value(fig.previous, fig.unit)],
-             "drill": f"{inbox_url}?{urlencode(previous)}"},
+             "drill": _drill_url(earlier)},
         ],
     }
 
@@ -209,7 +224,7 @@ def figure_context(fig: Figure, inbox_url: str) -> dict[str, Any]:
     details = fig.details()
     table = _table_context(fig, columns, rows, inbox_url)
     if not rows and not fig.table_shape:
-        table = _period_table(fig, inbox_url)
+        table = _period_table(fig)
     return {
         "fig": fig,
         "chart": chart_for(fig),
@@ -220,7 +235,7 @@ def figure_context(fig: Figure, inbox_url: str) -> dict[str, Any]:
         "table": table,
         "details": _table_context(fig, *details, inbox_url) if details else None,
         "table_open": len(rows) <= 31,
-        "drill": f"{inbox_url}?{urlencode(fig.drill)}",
+        "drill": _drill_url(fig),
     }
 
 
@@ -259,6 +274,30 @@ def overview(request: HttpRequest) -> HttpResponse:
         "params": params,
         "can_schedule": RANK[Role(member.role)] >= RANK[Role.MANAGER],
     })
+
+
+@login_required
+def drill(request: HttpRequest, key: str) -> HttpResponse:
+    """The conversations behind a figure (or one ``day`` of it), as the inbox filtered to them:
+    the metric itself says which it counted (``metrics.conversations_behind``)."""
+    from datetime import date
+
+    from breakwater.reports import metrics
+
+    member = member_for(request)
+    selection, _preset = selection_from(member, request.GET)
+    if key not in metrics.METRICS:
+        raise Http404(_("There is no such report table."))
+    try:
+        day = date.fromisoformat(request.GET["day"]) if request.GET.get("day") else None
+    except ValueError:
+        day = None
+    if day and not selection.period.start <= day <= selection.period.end:
+        day = None
+    ids = metrics.conversations_behind(key, selection.metric_filters(), day)
+    # No conversation has id 0: an empty figure opens an empty list, not the whole inbox.
+    query = urlencode({"status": "", "ids": ",".join(map(str, ids)) or "0"})
+    return redirect(f"{reverse('web:inbox')}?{query}")
 
 
 @login_required

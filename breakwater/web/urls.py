@@ -77,6 +77,7 @@ urlpatterns += [  # automation: rules, assignment, workload; then the composer's
 urlpatterns += [  # reports: the overview dashboard, its exports and the scheduled reports
     path("reports/", reports.overview, name="reports"),
     path("reports/overview.pdf", reports.pdf, name="report_pdf"),
+    path("reports/drill/<slug:key>/", reports.drill, name="report_drill"),
     path("reports/export/<slug:key>.<str:fmt>", reports.export, name="report_export"),
     path("reports/schedules/", reports.schedules, name="report_schedules"),
     path("reports/schedules/<int:schedule_id>/", reports.schedule_edit, name="report_schedule"),

@@ -30,7 +30,7 @@ from breakwater.inbox.models import DeliveryState, Kind, Priority, Sentiment, St
 from breakwater.lib.downloads import download
 
 FILTER_KEYS = ("status", "network", "channel", "assignee", "tag", "kind", "q", "language",
-               "sentiment", "spam", "due", "sort", "since", "until")
+               "sentiment", "spam", "due", "sort", "since", "until", "ids")
 # Offered in the language filter: the languages Breakwater analyses best, and "undetermined".
 FILTER_LANGUAGES = ("fi", "sv", "en", "et", "de", "ru")
 SPAM_VALUES = {"1": True, "0": False}
@@ -67,6 +67,7 @@ def _filters(request: HttpRequest) -> queries.Filters:
         sort=get.get("sort") or None,
         since=get.get("since") or None,
         until=get.get("until") or None,
+        ids=get.get("ids") or None,
     )
 
 

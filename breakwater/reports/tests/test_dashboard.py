@@ -63,24 +63,35 @@ class DashboardTestCase(BaseTestCase):
         response = self.client.get(f"/reports/?{WEEK}")
         figures = {f["fig"].key: f for s in response.context["sections"] for f in s["figures"]}
         drill = figures["inbound_volume"]["drill"]
-        self.assertIn("since=2025-03-01", drill)
-        inbox = self.client.get(drill)
+        inbox = self.client.get(drill, follow=True)
+        self.assertIn("ids=", inbox.redirect_chain[0][0])
         self.assertEqual(
             {c.thread_key for c in inbox.context["rows"]}, {"t1", "t2", "t3"},
         )
         # A day's row drills into that day only: nothing came on 2 March.
         day_two = figures["inbound_volume"]["table"]["rows"][1]["drill"]
-        self.assertEqual(list(self.client.get(day_two).context["rows"]), [])
+        self.assertIn("day=2025-03-02", day_two)
+        self.assertEqual(list(self.client.get(day_two, follow=True).context["rows"]), [])
+        # The backlog's conversations are the ones still waiting: t2 and t3, not answered t1.
+        backlog = self.client.get(figures["backlog"]["drill"], follow=True)
+        self.assertEqual({c.thread_key for c in backlog.context["rows"]}, {"t2", "t3"})
+        # The inbox's own filters cover a breakdown's rows: the conversations of the week.
+        week = self.client.get("/?status=&since=2025-03-01&until=2025-03-07")
+        self.assertEqual(len(week.context["rows"]), 3)
 
     def test_it_never_shows_another_workspace(self) -> None:
         self.login("charlie@example.org")
         response = self.client.get(f"/reports/?{WEEK}")
         figures = {f["fig"].key: f for s in response.context["sections"] for f in s["figures"]}
         self.assertEqual(figures["inbound_volume"]["fig"].value, 1)
-        inbox = self.client.get(figures["inbound_volume"]["drill"])
+        inbox = self.client.get(figures["inbound_volume"]["drill"], follow=True)
         self.assertEqual(
             [c.workspace_id for c in inbox.context["rows"]], [self.other.pk],
         )
+        # Acme's conversation ids in charlie's inbox filter show nothing.
+        acme_ids = ",".join(str(pk) for pk in Conversation.objects.filter(workspace=self.acme)
+                            .values_list("pk", flat=True))
+        self.assertEqual(list(self.client.get(f"/?status=&ids={acme_ids}").context["rows"]), [])
 
     def test_it_exports_a_table_as_csv_and_xlsx_on_the_web(self) -> None:
         self.login()
