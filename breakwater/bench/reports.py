@@ -38,7 +38,7 @@ from breakwater.bench.common import (
 )
 
 DEFAULT_MESSAGES = 1_000_000
-DEFAULT_SAMPLES = 15
+DEFAULT_SAMPLES = 5
 TARGET_P95_MS = 500.0
 CASES = (("30 days", 30, None), ("7 days", 7, None), ("90 days", 90, None),
          ("30 days, channel", 30, "channel"), ("30 days, tag", 30, "tag"))  # fmt: skip
@@ -127,6 +127,7 @@ def measure(ws: seed.Workspace, samples: int) -> tuple[dict[str, dict[str, Any]]
                           "max_ms": round(max(times), 1), "n": len(times),
                           "cpu_p50_ms": round(percentile(cpu, 50), 1),
                           "cpu_p95_ms": round(percentile(cpu, 95), 1)}  # fmt: skip
+        print(f"  {label}: p95 {results[label]['p95_ms']:.1f} ms", flush=True)
 
     run("baseline COUNT(*)", baseline)
     skipped = []

@@ -171,8 +171,11 @@ def epoch(column: str) -> str:
 
 
 def floor(expression: str) -> str:
-    """floor() of a non-negative number (SQLite 3.40 may lack math functions)."""
-    return f"FLOOR({expression})" if is_postgres() else f"CAST({expression} AS INTEGER)"
+    """floor() of a non-negative number as an integer (SQLite 3.40 may lack math functions;
+    on PostgreSQL an integer, so a join on a day number can hash: int = float8 cannot)."""
+    if is_postgres():
+        return f"CAST(FLOOR({expression}) AS INTEGER)"
+    return f"CAST({expression} AS INTEGER)"
 
 
 def least(a: str, b: str) -> str:
