@@ -121,6 +121,9 @@ def _housekeeping_step_factory() -> Callable[[], bool]:
 
         for forward_id in claim_due_forwards():
             send_forward.enqueue(forward_id)
+        from breakwater.publishing.actions import publish_due
+
+        publish_due()
         return False
 
     return step
