@@ -365,7 +365,7 @@ def _fault_pause() -> None:
 
 def _publish_post(post_id: int, now: datetime) -> None:
     with transaction.atomic():
-        post = (Post.objects.select_for_update().select_related("campaign")
+        post = (Post.objects.select_for_update(of=("self",)).select_related("campaign")
                 .filter(pk=post_id, status=PostStatus.SCHEDULED, scheduled_at__lte=now).first())
         if post is None:
             return  # another worker took it
