@@ -571,3 +571,27 @@ def campaign_window(campaign: Campaign) -> tuple[datetime | None, datetime | Non
     end = (datetime.combine(campaign.ends_on, datetime.min.time(), tz) + timedelta(days=1)
            if campaign.ends_on else None)
     return start, end
+
+
+# -- approving posts (the composer's approvals, ref "post:<id>") --------------------------------
+
+
+def _post_approval(member: Membership, post_id: int) -> int:
+    from breakwater.composer.models import Approval
+
+    post = access_post(member, post_id)
+    approval = Approval.objects.filter(workspace_id=member.workspace_id, ref=post.approval_ref).first()
+    if not post.approval_ref or approval is None:
+        raise Conflict("this post does not wait for approval")
+    return approval.pk
+
+
+def do_approve_post(member: Membership, post_id: int, text: str | None = None,
+                    comment: str = "") -> Post:
+    composer.do_approve(member, _post_approval(member, post_id), text, comment)
+    return access_post(member, post_id)
+
+
+def do_reject_post(member: Membership, post_id: int, comment: str) -> Post:
+    composer.do_reject(member, _post_approval(member, post_id), comment)
+    return access_post(member, post_id)

@@ -157,3 +157,33 @@ def digest(workspace_id: int, week_start: date, tz: str) -> dict[str, Any]:
             for cid in sorted(set(per_channel) | set(goals), key=lambda c: names.get(c, ""))]
     return {"week_start": week_start.isoformat(), "week_end": end.isoformat(), "channels": rows,
             "flags": cal["flags"], "posts": cal["posts"]}
+
+
+def preview(workspace_id: int, network: str, text: str, media_count: int = 0,
+            link: str = "", campaign: Campaign | None = None) -> dict[str, Any]:
+    """What the composer shows per network: the text as it will go (with the tagged link),
+    the composer's checks (brand voice, confidential topics, length as the network counts
+    it), and the network's post rules (images, first comment, links, mentions)."""
+    from breakwater.composer.actions import draft_report
+    from breakwater.publishing import networks, utm
+
+    if link and campaign is not None:
+        link = utm.tag_link(link, source=campaign.utm_source, medium=campaign.utm_medium,
+                            campaign=campaign.utm_campaign or campaign.name, network=network)
+    full = f"{text}\n\n{link}" if link and link not in text else text
+    report = draft_report(workspace_id, network, full)
+    rules = networks.rules_for(network)
+    problems = []
+    if report["limit"] is not None and report["length"] > report["limit"]:
+        problems.append({"code": "too_long", "message":
+                         f"{report['length']} characters, at most {report['limit']} on {network}"})
+    if media_count > rules.max_images:
+        problems.append({"code": "too_many_images", "message":
+                         f"{media_count} images, at most {rules.max_images} on {network}"})
+    if report["verdict"] == "block":
+        problems.append({"code": "blocked", "message": " ".join(
+            c["message"] for c in report["checks"] if c["severity"] == "block")})
+    return {"network": network, "text": full, "link": link, **report,
+            "images": media_count, "max_images": rules.max_images,
+            "first_comment": rules.first_comment, "links": rules.links,
+            "mentions": rules.mentions, "problems": problems, "ok": not problems}
