@@ -56,3 +56,11 @@ class PagesTestCase(BaseTestCase):
                                     {"scheduled_at": "2026-12-12T09:00"},
                                     headers={"Accept": "application/json"})
         self.assertEqual(response.status_code, 404)
+
+    def test_the_calendar_speaks_finnish(self) -> None:
+        from django.conf import settings
+
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fi"
+        page = self.client.get("/publishing/?date=2026-12-01").content.decode()
+        self.assertIn("Siirrä julkaisua vetämällä", page)
+        self.assertIn("Uusi julkaisu", page)
