@@ -92,6 +92,8 @@ def _register() -> None:
     api.add_router("/", assignment.router)
     api.add_router("/", composer.router)
     api.add_router("/", publishing.router)
+    from breakwater.api import media
+    api.add_router("/", media.router)
 
 
 _register()

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from breakwater.web import automation, channels, composer, feedback, live, publishing, sla, views
+from breakwater.web import media as media_views
 
 app_name = "web"
 urlpatterns = [
@@ -82,4 +83,13 @@ urlpatterns += [  # publishing: calendar, composer, queue, campaigns, digest
     path("publishing/campaigns/<int:campaign_id>/", publishing.campaign_view,
          name="publishing_campaign"),
     path("publishing/digest/", publishing.digest, name="publishing_digest"),
+]
+
+urlpatterns += [  # media library
+    path("media/", media_views.library, name="media"),
+    path("media/upload/", media_views.upload, name="media_upload"),
+    path("media/<int:media_id>/", media_views.detail, name="media_detail"),
+    path("media/<int:media_id>/file/", media_views.file, name="media_file"),
+    path("media/<int:media_id>/update/", media_views.update, name="media_update"),
+    path("media/<int:media_id>/fix/", media_views.fix, name="media_fix"),
 ]
