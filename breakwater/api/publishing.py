@@ -202,8 +202,7 @@ def preview_post(request: HttpRequest, body: PreviewIn) -> list[Json]:
     for v in body.variants:
         channel = in_workspace(member, Channel, v.channel, "channel")
         out.append({"channel": channel.pk, **queries.preview(
-            member.workspace_id, channel.network, v.text or body.text, len(v.media),
-            v.link or body.link, campaign)})
+            member, channel.network, v.text or body.text, v.media, v.link or body.link, campaign)})
     return out
 
 

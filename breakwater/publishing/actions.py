@@ -18,7 +18,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +27,10 @@ from breakwater.core import events
 from breakwater.core.actions import audit, check_role, in_workspace
 from breakwater.core.errors import Conflict, Invalid
 from breakwater.core.models import Channel, Membership, Role
+from breakwater.media import queries as media_queries
+from breakwater.media import rules as media_rules
+from breakwater.media.actions import access_media
+from breakwater.media.models import MediaAsset
 from breakwater.outbox.actions import do_enqueue
 from breakwater.publishing import clock, utm
 from breakwater.publishing.models import (
@@ -99,10 +102,27 @@ def review_post(member: Membership, post: Post) -> list[dict[str, Any]]:
         if review.blocked:
             blocking = " ".join(c["message"] for c in review.checks if c["severity"] == "block")
             raise Invalid(f"{variant.channel.name}: {blocking}", detail=review.checks)
+        problems = media_problems(member, variant.channel.network, variant.media)
+        if problems:
+            raise Invalid(f"{variant.channel.name}: " + " ".join(p["message"] for p in problems)
+                          + " " + _("Fix the media in the media library first."),
+                          detail=problems)
         for reason in review.reasons():
             if reason not in reasons:
                 reasons.append({**reason, "channel": variant.channel_id})
     return reasons
+
+
+def media_problems(member: Membership, network: str, media_ids: list[int],
+                   placement: str = "feed") -> list[dict[str, str]]:
+    """The media library's checks of a variant's media on its network (none for a network
+    the rule table does not list, such as the demo network)."""
+    if not media_ids or network not in media_rules.networks():
+        return []
+    if placement not in media_rules.placements(network):
+        placement = media_rules.placements(network)[0]
+    result = media_queries.check_post_media(member, [int(m) for m in media_ids], network, placement)
+    return [p.as_dict() for p in result.problems]
 
 
 def _channels(member: Membership, variants: list[VariantFields]) -> dict[int, Channel]:
@@ -146,7 +166,7 @@ def do_create_post(member: Membership, fields: PostFields) -> Post:
             campaign=campaign, created_by_id=member.user_id,
             scheduled_at=local_to_utc(fields.scheduled_at, member.workspace.timezone),
         )
-        _write_variants(post, fields.variants)
+        _write_variants(member, post, fields.variants)
         audit(member, member.workspace_id, "post.created", post)
         if post.scheduled_at is not None:
             _submit(member, post)
@@ -154,7 +174,10 @@ def do_create_post(member: Membership, fields: PostFields) -> Post:
     return post
 
 
-def _write_variants(post: Post, variants: list[VariantFields]) -> None:
+def _write_variants(member: Membership, post: Post, variants: list[VariantFields]) -> None:
+    for v in variants:
+        for media_id in v.media:
+            access_media(member, int(media_id))  # a foreign or missing id is a 404
     keep = {v.channel for v in variants}
     post.variants.exclude(channel_id__in=keep).delete()
     for v in variants:
@@ -192,7 +215,7 @@ def do_update_post(member: Membership, post_id: int, fields: PostFields) -> Post
             post.approval_comment = ""  # an approval covered the text it saw, not this one
         post.save(update_fields=["text", "link", "campaign", "scheduled_at", "version",
                                  "updated_at", "approval_comment"])
-        _write_variants(post, fields.variants)
+        _write_variants(member, post, fields.variants)
         audit(member, member.workspace_id, "post.updated", post, version=post.version)
         if post.scheduled_at is not None:
             _submit(member, post)
@@ -319,11 +342,10 @@ def _on_approval_decided(event: dict) -> None:
 
 def _media_files(variant: Variant) -> list[dict[str, str]]:
     """The variant's media as the outbox payload wants them (path, type, alt), in order."""
-    if not variant.media or not apps.is_installed("breakwater.media"):
+    if not variant.media:
         return []
-    model = apps.get_model("media", "MediaAsset")
-    assets = {a.pk: a for a in model.objects.filter(workspace_id=variant.post.workspace_id,
-                                                    pk__in=variant.media)}
+    assets = {a.pk: a for a in MediaAsset.objects.filter(workspace_id=variant.post.workspace_id,
+                                                         pk__in=variant.media)}
     return [{"path": assets[m].file.path, "content_type": assets[m].content_type,
              "alt": variant.alt_text or assets[m].alt} for m in variant.media if m in assets]
 
@@ -402,12 +424,34 @@ def _on_delivery_updated(event: dict) -> None:
         variant.status, variant.error = VariantStatus.PUBLISHED, ""
         variant.external_id, variant.external_url = event.get("external_id") or "", event.get("url") or ""
         variant.published_at = timezone.now()
+        _first_comment(variant, event["channel_id"])
     elif status == "failed":
         variant.status, variant.error = VariantStatus.FAILED, event.get("error", "")
     else:
         variant.error = event.get("error", "")
     variant.save(update_fields=["status", "error", "external_id", "external_url", "published_at"])
     _settle(variant.post)
+
+
+def _first_comment(variant: Variant, channel_id: int) -> None:
+    """Where the network has one, the variant's first comment goes out as a reply to the
+    published post, through the outbox like any reply (its own idempotency key)."""
+    from breakwater.publishing import networks
+
+    network = Channel.objects.filter(pk=channel_id).values_list("network", flat=True).first()
+    if not variant.first_comment.strip() or not networks.rules_for(network or "").first_comment:
+        return
+    key = f"{variant.idempotency_key}:first-comment"
+    try:
+        with transaction.atomic():
+            do_enqueue(workspace_id=variant.post.workspace_id, channel_id=channel_id,
+                       idempotency_key=key, ref=key, action="reply",
+                       payload={"text": variant.first_comment.strip(),
+                                "thread_key": variant.external_id,
+                                "in_reply_to": variant.external_id, "is_public": True,
+                                "network": network})
+    except IntegrityError:
+        pass  # the same "sent" reported again: the comment is on its way already
 
 
 def _settle(post: Post) -> None:

@@ -159,25 +159,30 @@ def digest(workspace_id: int, week_start: date, tz: str) -> dict[str, Any]:
             "flags": cal["flags"], "posts": cal["posts"]}
 
 
-def preview(workspace_id: int, network: str, text: str, media_count: int = 0,
+def preview(member: Any, network: str, text: str, media: list[int] | None = None,
             link: str = "", campaign: Campaign | None = None) -> dict[str, Any]:
     """What the composer shows per network: the text as it will go (with the tagged link),
     the composer's checks (brand voice, confidential topics, length as the network counts
     it), and the network's post rules (images, first comment, links, mentions)."""
     from breakwater.composer.actions import draft_report
     from breakwater.publishing import networks, utm
+    from breakwater.publishing.actions import media_problems
 
+    media = media or []
+    media_count = len(media)
     if link and campaign is not None:
         link = utm.tag_link(link, source=campaign.utm_source, medium=campaign.utm_medium,
                             campaign=campaign.utm_campaign or campaign.name, network=network)
     full = f"{text}\n\n{link}" if link and link not in text else text
-    report = draft_report(workspace_id, network, full)
+    report = draft_report(member.workspace_id, network, full)
     rules = networks.rules_for(network)
     problems = []
     if report["limit"] is not None and report["length"] > report["limit"]:
         problems.append({"code": "too_long", "message":
                          f"{report['length']} characters, at most {report['limit']} on {network}"})
-    if media_count > rules.max_images:
+    found = media_problems(member, network, media)
+    problems.extend(found)
+    if media_count > rules.max_images and not any(p["code"] == "too_many_images" for p in found):
         problems.append({"code": "too_many_images", "message":
                          f"{media_count} images, at most {rules.max_images} on {network}"})
     if report["verdict"] == "block":

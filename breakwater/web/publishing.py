@@ -150,8 +150,8 @@ def _composer_context(member: Membership, post: Post | None) -> dict[str, Any]:
     if post is not None:
         for v in post.variants.select_related("channel"):
             previews.append({"channel": v.channel, **queries.preview(
-                member.workspace_id, v.channel.network, actions.variant_text(post, v),
-                len(v.media), v.link or post.link, post.campaign)})
+                member, v.channel.network, actions.variant_text(post, v),
+                v.media, v.link or post.link, post.campaign)})
     return {
         "member": member, "post": post, "channels": channels, "previews": previews,
         "campaigns": Campaign.objects.filter(workspace_id=member.workspace_id).order_by("name"),

@@ -111,9 +111,10 @@ class PostApiTestCase(BaseTestCase):
     def test_preview_counts_as_the_network_counts_and_tags_links(self) -> None:
         campaign = self.api("POST", "/api/v1/campaigns", self.alice_token,
                             json={"name": "Joulu", "utm_campaign": "joulu26"}).json()
+        media = [m.pk for m in self.images(5)]
         r = self.api("POST", "/api/v1/posts/preview", self.bob_token, json={
             "text": "x" * 1990, "link": "https://acme.example/kahvi", "campaign": campaign["id"],
-            "variants": [{"channel": self.channel.pk, "media": [1, 2, 3, 4, 5]}]})
+            "variants": [{"channel": self.channel.pk, "media": media}]})
         self.assertEqual(r.status_code, 200, r.content)
         [p] = r.json()
         self.assertIn("utm_campaign=joulu26", p["link"])
@@ -121,6 +122,52 @@ class PostApiTestCase(BaseTestCase):
         self.assertEqual(p["limit"], 2000)
         self.assertFalse(p["ok"])
         self.assertEqual({x["code"] for x in p["problems"]} >= {"too_long", "too_many_images"}, True)
+
+    def images(self, n: int) -> list:
+        import io
+
+        from PIL import Image
+
+        from breakwater.media.actions import do_upload_media
+
+        found = []
+        for i in range(n):
+            buf = io.BytesIO()
+            Image.new("RGB", (1200, 800), (i * 40, 90, 120)).save(buf, "JPEG")
+            found.append(do_upload_media(self.bob, buf.getvalue(), name=f"kuva{i}.jpg",
+                                         alt=f"Kuva {i}"))
+        return found
+
+    def test_media_is_checked_by_the_media_rules_and_published_with_the_post(self) -> None:
+        five = [m.pk for m in self.images(5)]
+        r = self.api("POST", "/api/v1/posts", self.bob_token, json={
+            "text": "Kuvia", "variants": [{"channel": self.channel.pk, "media": five}],
+            "scheduled_at": "2026-12-10T09:00:00"})
+        self.assertEqual(r.status_code, 422, r.content)
+        self.assertIn("too_many_images", [p["code"] for p in r.json()["detail"]])
+        post = self.create(variants=[{"channel": self.channel.pk, "media": five[:2],
+                                      "first_comment": "Lisää kuvia sivuillamme"}])
+        self.assertEqual(post["variants"][0]["media"], five[:2])
+        r = self.api("POST", "/api/v1/posts", self.charlie_token, json={
+            "text": "x", "variants": [{"channel": self.other_channel.pk, "media": five[:1]}]})
+        self.assertEqual(r.status_code, 404, "another workspace's media is not found")
+        with self.captureOnCommitCallbacks(execute=False):
+            actions.publish_due(datetime(2026, 12, 10, 7, 0, tzinfo=UTC))
+        delivery = Delivery.objects.get()
+        self.assertEqual([m["alt"] for m in delivery.payload["media"]], ["Kuva 0", "Kuva 1"])
+        self.assertTrue(all(m["path"].endswith(".jpg") for m in delivery.payload["media"]))
+        from breakwater.outbox import actions as outbox
+
+        with self.captureOnCommitCallbacks(execute=False):
+            outbox.do_deliver(delivery.pk)
+        variant = Post.objects.get(pk=post["id"]).variants.get()
+        comment = Delivery.objects.get(idempotency_key=f"{variant.idempotency_key}:first-comment")
+        self.assertEqual((comment.action, comment.payload["in_reply_to"], comment.payload["text"]),
+                         ("reply", variant.external_id, "Lisää kuvia sivuillamme"))
+        with self.captureOnCommitCallbacks(execute=False):
+            outbox.do_deliver(comment.pk)
+        comment.refresh_from_db()
+        self.assertEqual(comment.status, "sent")
 
     def test_the_published_link_carries_the_campaign_tags(self) -> None:
         campaign = self.api("POST", "/api/v1/campaigns", self.alice_token,
