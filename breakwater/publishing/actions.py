@@ -271,7 +271,11 @@ def _submit(member: Membership, post: Post) -> None:
         return
     if pending:
         return  # it already waits; the approver sees the current text
-    ref = f"post:{post.pk}" if not post.approval_ref else f"post:{post.pk}:{post.version}"
+    from breakwater.composer.models import Approval
+
+    earlier = Approval.objects.filter(workspace_id=post.workspace_id,
+                                      ref__startswith=f"post:{post.pk}:").count()
+    ref = f"post:{post.pk}" if not post.approval_ref else f"post:{post.pk}:{earlier + 2}"
     first = post.variants.select_related("channel").first()
     composer.do_request_approval(member, ref, post.text or (first.text if first else ""), reasons,
                                  {"post": post.pk, "network": first.channel.network if first else "",
@@ -328,8 +332,13 @@ def _on_approval_decided(event: dict) -> None:
     if post is None:
         return  # decided before: approving twice schedules once
     if event["status"] == "approved":
-        if event.get("text") and event["text"] != post.text and post.text:
-            post.text = event["text"]
+        from breakwater.composer.models import Approval
+
+        # Only an approver's own edit replaces the text: the request may predate later edits.
+        edited = Approval.objects.filter(pk=event.get("approval_id")).values_list(
+            "approved_text", flat=True).first()
+        if edited and post.text:
+            post.text = edited
         post.status, post.approval_comment = PostStatus.SCHEDULED, "approved"
     else:
         post.status, post.approval_comment = PostStatus.DRAFT, event.get("comment", "")

@@ -107,6 +107,22 @@ class PostApiTestCase(BaseTestCase):
         r = self.api("POST", f"/api/v1/posts/{post['id']}/submit", self.bob_token)
         self.assertEqual(r.json()["status"], "needs_approval", "a new request for the new try")
         self.assertEqual(Approval.objects.filter(status="pending").count(), 1)
+        self.api("POST", f"/api/v1/posts/{post['id']}/reject", self.alice_token,
+                 json={"comment": "Ei vieläkään"})
+        r = self.api("POST", f"/api/v1/posts/{post['id']}/submit", self.bob_token)
+        self.assertEqual(r.json()["status"], "needs_approval", "and again")
+        self.assertEqual(Approval.objects.filter(ref__startswith=f"post:{post['id']}").count(), 3)
+
+    def test_an_edit_after_approval_needs_a_new_one_and_an_approval_keeps_later_edits(self) -> None:
+        composer.do_set_policy(self.alice, ["agent"], [])
+        post = self.create()
+        self.api("PATCH", f"/api/v1/posts/{post['id']}", self.bob_token, json={"text": "Korjattu"})
+        with self.captureOnCommitCallbacks(execute=True):
+            r = self.api("POST", f"/api/v1/posts/{post['id']}/approve", self.alice_token, json={})
+        self.assertEqual((r.json()["status"], r.json()["text"]), ("scheduled", "Korjattu"))
+        r = self.api("PATCH", f"/api/v1/posts/{post['id']}", self.bob_token,
+                     json={"text": "Korjattu taas"})
+        self.assertEqual(r.json()["status"], "needs_approval")
 
     def test_preview_counts_as_the_network_counts_and_tags_links(self) -> None:
         campaign = self.api("POST", "/api/v1/campaigns", self.alice_token,
