@@ -64,3 +64,19 @@ class PagesTestCase(BaseTestCase):
         page = self.client.get("/publishing/?date=2026-12-01").content.decode()
         self.assertIn("Siirrä julkaisua vetämällä", page)
         self.assertIn("Uusi julkaisu", page)
+
+    def test_a_held_post_is_in_the_approval_queue_and_approved_there(self) -> None:
+        from breakwater.composer import actions as composer
+        from breakwater.composer.models import Approval
+
+        composer.do_set_policy(self.alice, ["agent"], [])
+        held = actions.do_create_post(self.bob, PostFields(
+            text="Odottaa", variants=[VariantFields(channel=self.channel.pk)],
+            scheduled_at=datetime(2026, 12, 11, 9, 0)))  # noqa: DTZ001
+        self.client.login(username="alice@example.org", password=PASSWORD)
+        page = self.client.get("/approvals/").content.decode()
+        self.assertIn(f"/publishing/posts/{held.pk}/", page)
+        approval = Approval.objects.get(ref=f"post:{held.pk}")
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(f"/approvals/{approval.pk}/", {"decision": "approve"})
+        self.assertEqual(Post.objects.get(pk=held.pk).status, "scheduled")
