@@ -93,12 +93,19 @@ def variant_text(post: Post, variant: Variant | VariantFields) -> str:
     return variant.text or post.text
 
 
+def with_link(text: str, link: str) -> str:
+    """The text as the network shows it: the link after it unless the text has it already
+    (what the checks count; tagging adds UTM parameters to the link itself)."""
+    return f"{text}\n\n{link}" if link and link not in text else text
+
+
 def review_post(member: Membership, post: Post) -> list[dict[str, Any]]:
     """The composer's checks on every variant's text: ``Invalid`` when one blocks it, else
     the reasons it needs approval (empty: none)."""
     reasons: list[dict[str, Any]] = []
     for variant in post.variants.select_related("channel"):
-        review = composer.review_reply(member, variant.channel.network, variant_text(post, variant))
+        review = composer.review_reply(member, variant.channel.network,
+                                       with_link(variant_text(post, variant), variant.link or post.link))
         if review.blocked:
             blocking = " ".join(c["message"] for c in review.checks if c["severity"] == "block")
             raise Invalid(f"{variant.channel.name}: {blocking}", detail=review.checks)

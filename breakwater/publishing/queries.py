@@ -166,14 +166,14 @@ def preview(member: Any, network: str, text: str, media: list[int] | None = None
     it), and the network's post rules (images, first comment, links, mentions)."""
     from breakwater.composer.actions import draft_report
     from breakwater.publishing import networks, utm
-    from breakwater.publishing.actions import media_problems
+    from breakwater.publishing.actions import media_problems, with_link
 
     media = media or []
     media_count = len(media)
     if link and campaign is not None:
         link = utm.tag_link(link, source=campaign.utm_source, medium=campaign.utm_medium,
                             campaign=campaign.utm_campaign or campaign.name, network=network)
-    full = f"{text}\n\n{link}" if link and link not in text else text
+    full = with_link(text, link)
     report = draft_report(member.workspace_id, network, full)
     rules = networks.rules_for(network)
     problems = []

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from breakwater.core.actions import RANK, in_workspace
 from breakwater.core.errors import ActionError
-from breakwater.core.models import Membership, Role
+from breakwater.core.models import Channel, Membership, Role
 from breakwater.publishing import actions, cadence, clock, queries
 from breakwater.publishing.actions import PostFields, VariantFields
 from breakwater.publishing.models import (
@@ -160,6 +160,27 @@ def _composer_context(member: Membership, post: Post | None) -> dict[str, Any]:
         "timezone": member.workspace.timezone,
         "is_manager": RANK[Role(member.role)] >= RANK[Role.MANAGER],
     }
+
+
+@login_required
+@require_POST
+def live_preview(request: HttpRequest) -> JsonResponse:
+    """The composer's live preview while typing: the same as ``POST /api/v1/posts/preview``."""
+    member = member_for(request)
+    try:
+        fields = _fields_from(request, member)
+        campaign = (in_workspace(member, Campaign, fields.campaign, "campaign")
+                    if fields.campaign else None)
+        out = []
+        for v in fields.variants:
+            channel = in_workspace(member, Channel, v.channel, "channel")
+            out.append({"channel": channel.pk, "name": channel.name, **queries.preview(
+                member, channel.network, v.text or fields.text, v.media, fields.link, campaign)})
+    except ActionError as exc:
+        return JsonResponse({"error": exc.message}, status=exc.status)
+    except ValueError as exc:
+        return JsonResponse({"error": str(exc)}, status=422)
+    return JsonResponse({"previews": out})
 
 
 @login_required

@@ -73,6 +73,7 @@ urlpatterns += [  # automation: rules, assignment, workload; then the composer's
 urlpatterns += [  # publishing: calendar, composer, queue, campaigns, digest
     path("publishing/", publishing.calendar_view, name="publishing"),
     path("publishing/posts/new/", publishing.new_post, name="publishing_new"),
+    path("publishing/preview/", publishing.live_preview, name="publishing_preview"),
     path("publishing/posts/<int:post_id>/", publishing.post_view, name="publishing_post"),
     path("publishing/posts/<int:post_id>/reschedule/", publishing.reschedule,
          name="publishing_reschedule"),

@@ -80,3 +80,16 @@ class PagesTestCase(BaseTestCase):
         with self.captureOnCommitCallbacks(execute=True):
             self.client.post(f"/approvals/{approval.pk}/", {"decision": "approve"})
         self.assertEqual(Post.objects.get(pk=held.pk).status, "scheduled")
+
+    def test_the_live_preview_counts_and_checks_as_the_network_does(self) -> None:
+        from breakwater.composer import actions as composer
+        from breakwater.composer.guidelines import GuidelineSet
+
+        composer.do_set_guidelines(self.alice, GuidelineSet.model_validate(
+            {"confidential": [{"term": "fuusio", "action": "approve"}]}))
+        response = self.client.post("/publishing/preview/", {
+            "text": "Fuusio tulossa " + "x" * 2000, "channels": [str(self.channel.pk)]})
+        self.assertEqual(response.status_code, 200, response.content)
+        [p] = response.json()["previews"]
+        self.assertEqual((p["limit"], p["ok"]), (2000, False))
+        self.assertEqual({c["kind"] for c in p["checks"]}, {"confidential", "length"})

@@ -51,3 +51,60 @@
     window.location.reload();
   });
 })();
+
+// The composer's live preview: each checked channel as its network will show the post, with
+// the length as that network counts it, the image count and the checks (server-side: the one
+// checker replies use). Without the script, the saved post's page shows the same.
+(function () {
+  "use strict";
+  const form = document.getElementById("post-form");
+  const box = document.getElementById("live-preview");
+  if (!form || !box) return;
+  const list = box.querySelector(".previews");
+  let timer = null;
+
+  function line(className, text) {
+    const p = document.createElement("p");
+    p.className = className;
+    p.textContent = text;
+    return p;
+  }
+
+  function show(previews) {
+    list.replaceChildren();
+    for (const p of previews) {
+      const item = document.createElement("div");
+      item.className = "preview" + (p.ok ? "" : " has-problems");
+      const head = document.createElement("h3");
+      head.textContent = `${p.name} · ${p.network}`;
+      const pre = document.createElement("pre");
+      pre.className = "preview-text";
+      pre.textContent = p.text;
+      const limit = p.limit ? ` / ${p.limit}` : "";
+      item.append(head, pre, line("muted counts", `${p.length}${limit} · ${p.images} / ${p.max_images} · ${p.links} · ${p.mentions}`));
+      for (const x of p.problems) item.append(line("error", x.message));
+      for (const c of p.checks) item.append(line(`check sev-${c.severity}`, c.message));
+      list.append(item);
+    }
+    box.hidden = previews.length === 0;
+  }
+
+  async function refresh() {
+    const response = await fetch(form.dataset.previewUrl, {
+      method: "POST", body: new FormData(form), credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    });
+    const data = await response.json().catch(() => ({}));
+    if (response.ok) show(data.previews || []);
+  }
+
+  form.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 300);
+  });
+  form.addEventListener("change", () => {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 100);
+  });
+  refresh();
+})();
