@@ -230,3 +230,20 @@ class BudgetAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.threshold}% of budget {self.budget_id}"
+
+
+class DigestEmail(models.Model):
+    """A weekly cadence digest sent (or being sent) to a workspace's managers, once a week."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    week_start = models.DateField()
+    recipients = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "week_start"], name="digest_once_a_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"digest of {self.workspace_id} for {self.week_start}"

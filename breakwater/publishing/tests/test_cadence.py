@@ -76,6 +76,23 @@ class CadenceTestCase(BaseTestCase):
                         self.charlie_token).json()
         self.assertEqual((data["posts"], data["flags"]), ([], []))
 
+    def test_managers_get_the_weekly_digest_once_on_monday_morning(self) -> None:
+        from django.core import mail
+
+        from breakwater.publishing.actions import send_weekly_digests
+
+        sunday = datetime(2026, 11, 15, 20, 0, tzinfo=HELSINKI)
+        early = datetime(2026, 11, 16, 7, 59, tzinfo=HELSINKI)
+        monday = datetime(2026, 11, 16, 8, 5, tzinfo=HELSINKI)
+        self.assertEqual(send_weekly_digests(sunday) + send_weekly_digests(early), 0)
+        self.assertEqual(send_weekly_digests(monday), 1)
+        self.assertEqual(send_weekly_digests(monday), 0, "once a week")
+        [message] = mail.outbox
+        self.assertEqual(message.to, ["alice@example.org"])
+        self.assertIn("Instagram: 1 / 3", message.body)
+        self.assertIn("Instagram: only 1 of 3 posts this week", message.body)
+        self.assertIn("/publishing/digest/?week=2026-11-16", message.body)
+
 
 class PureCadenceTestCase(BaseTestCase):
     def test_it_flags_a_burst_on_the_later_posts_local_date(self) -> None:
@@ -84,3 +101,4 @@ class PureCadenceTestCase(BaseTestCase):
         found = cadence.flags(slots, {7: cadence.Target(0, 240)}, "Europe/Helsinki",
                               date(2026, 3, 1), date(2026, 3, 31))
         self.assertEqual([(f.kind, f.date) for f in found], [("burst", date(2026, 3, 2))])
+
