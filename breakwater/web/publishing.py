@@ -278,7 +278,14 @@ def queue_settings(request: HttpRequest) -> HttpResponse:
     slots: dict[int, list[str]] = {}
     for s in QueueSlot.objects.filter(workspace_id=member.workspace_id).order_by("weekday", "time"):
         slots.setdefault(s.channel_id, []).append(f"{s.weekday} {s.time.strftime('%H:%M')}")
-    rows = [{"channel": c, "target": targets.get(c.pk), "slots": ", ".join(slots.get(c.pk, []))}
+    upcoming: dict[int, list[Post]] = {}
+    for post in (Post.objects.filter(workspace_id=member.workspace_id, scheduled_at__gte=clock.now(),
+                                     status__in=queries.COUNTED)
+                 .prefetch_related("variants").order_by("scheduled_at")[:200]):
+        for v in post.variants.all():
+            upcoming.setdefault(v.channel_id, []).append(post)
+    rows = [{"channel": c, "target": targets.get(c.pk), "slots": ", ".join(slots.get(c.pk, [])),
+             "upcoming": upcoming.get(c.pk, [])[:10]}
             for c in queries.channels(member.workspace_id)]
     return render(request, "web/publishing/queue.html", {"member": member, "rows": rows})
 
