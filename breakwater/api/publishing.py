@@ -11,7 +11,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from breakwater.core.actions import in_workspace
-from breakwater.publishing import actions, queries
+from breakwater.publishing import actions, campaigns, queries
 from breakwater.publishing.actions import PostFields, VariantFields
 from breakwater.publishing.models import (
     Budget,
@@ -307,7 +307,7 @@ def list_campaigns(request: HttpRequest) -> list[Json]:
 
 @router.post("/campaigns", response={201: Json}, summary="Create a campaign")
 def create_campaign(request: HttpRequest, body: CampaignIn) -> Status[Json]:
-    return Status(201, _campaign(actions.do_save_campaign(_member(request), body.model_dump())))
+    return Status(201, _campaign(campaigns.do_save_campaign(_member(request), body.model_dump())))
 
 
 @router.get("/campaigns/{int:campaign_id}", response=Json, summary="Get a campaign")
@@ -323,7 +323,7 @@ def get_campaign(request: HttpRequest, campaign_id: int) -> Json:
 
 @router.patch("/campaigns/{int:campaign_id}", response=Json, summary="Edit a campaign")
 def patch_campaign(request: HttpRequest, campaign_id: int, body: CampaignIn) -> Json:
-    return _campaign(actions.do_save_campaign(_member(request), body.model_dump(exclude_unset=True)
+    return _campaign(campaigns.do_save_campaign(_member(request), body.model_dump(exclude_unset=True)
                                               | {"name": body.name}, campaign_id))
 
 
@@ -345,7 +345,7 @@ def _budget(b: Budget) -> Json:
 
 @router.post("/budgets", response={201: Json}, summary="Create a budget")
 def create_budget(request: HttpRequest, body: BudgetIn) -> Status[Json]:
-    return Status(201, _budget(actions.do_create_budget(
+    return Status(201, _budget(campaigns.do_create_budget(
         _member(request), body.campaign, body.channel, body.amount, body.period_start,
         body.period_end, body.currency, body.thresholds)))
 
@@ -359,7 +359,7 @@ class SpendIn(Schema):
 
 @router.post("/budgets/{int:budget_id}/spend", response={201: Json}, summary="Add spend")
 def add_spend(request: HttpRequest, budget_id: int, body: SpendIn) -> Status[Json]:
-    e = actions.do_add_spend(_member(request), budget_id, body.date, body.amount, body.source,
+    e = campaigns.do_add_spend(_member(request), budget_id, body.date, body.amount, body.source,
                              body.note)
     return Status(201, {"id": e.pk, "date": e.date.isoformat(), "amount": str(e.amount),
                         "source": e.source, "note": e.note})

@@ -13,8 +13,7 @@ import logging
 import os
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,7 +25,7 @@ from breakwater.composer import actions as composer
 from breakwater.core import events
 from breakwater.core.actions import audit, check_role, in_workspace
 from breakwater.core.errors import Conflict, Invalid
-from breakwater.core.models import Channel, Membership, Role, Workspace
+from breakwater.core.models import Channel, Membership, Role
 from breakwater.media import queries as media_queries
 from breakwater.media import rules as media_rules
 from breakwater.media.actions import access_media
@@ -34,18 +33,13 @@ from breakwater.media.models import MediaAsset
 from breakwater.outbox.actions import do_enqueue
 from breakwater.publishing import clock, utm
 from breakwater.publishing.models import (
-    Budget,
-    BudgetAlert,
     CadenceTarget,
     Campaign,
-    DigestEmail,
     Post,
     PostComment,
     PostStatus,
     PostVersion,
     QueueSlot,
-    SpendEntry,
-    SpendSource,
     Variant,
     VariantStatus,
 )
@@ -527,113 +521,6 @@ def do_add_to_queue(member: Membership, post_id: int, channel_id: int | None = N
     return do_reschedule(member, post_id, at)
 
 
-# -- campaigns, budgets and spend --------------------------------------------------------------
-
-
-def do_save_campaign(member: Membership, fields: dict[str, Any],
-                     campaign_id: int | None = None) -> Campaign:
-    check_role(member, Role.MANAGER)
-    name = (fields.get("name") or "").strip()
-    if not name:
-        raise Invalid("a campaign needs a name")
-    allowed = ("utm_source", "utm_medium", "utm_campaign", "external_id", "starts_on", "ends_on")
-    values = {"name": name, **{k: fields[k] for k in allowed if k in fields}}
-    try:
-        with transaction.atomic():
-            if campaign_id is None:
-                campaign = Campaign.objects.create(workspace_id=member.workspace_id, **values)
-            else:
-                campaign = in_workspace(member, Campaign, campaign_id, "campaign", lock=True)
-                for k, v in values.items():
-                    setattr(campaign, k, "" if v is None and k.startswith(("utm", "ext")) else v)
-                campaign.save(update_fields=list(values))
-            audit(member, member.workspace_id, "campaign.saved", campaign)
-    except IntegrityError:
-        raise Conflict(f"a campaign named {name!r} exists already") from None
-    return campaign
-
-
-def _money(value: Any, what: str) -> Decimal:
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        raise Invalid(f"{what} must be a number, e.g. 120.50") from None
-    if amount < 0:
-        raise Invalid(f"{what} cannot be negative")
-    return amount
-
-
-def do_create_budget(member: Membership, campaign_id: int, channel_id: int, amount: Any,
-                     period_start: Any, period_end: Any, currency: str = "EUR",
-                     thresholds: list[int] | None = None) -> Budget:
-    check_role(member, Role.MANAGER)
-    campaign = in_workspace(member, Campaign, campaign_id, "campaign")
-    channel = in_workspace(member, Channel, channel_id, "channel")
-    if period_end < period_start:
-        raise Invalid("the period ends before it starts")
-    with transaction.atomic():
-        budget = Budget.objects.create(
-            workspace_id=member.workspace_id, campaign=campaign, channel=channel,
-            amount=_money(amount, "amount"), currency=(currency or "EUR").upper()[:3],
-            period_start=period_start, period_end=period_end,
-            thresholds=sorted(set(thresholds if thresholds is not None else [80, 100])))
-        audit(member, member.workspace_id, "budget.created", budget, amount=str(budget.amount))
-    return budget
-
-
-def do_add_spend(member: Membership | None, budget_id: int, day: Any, amount: Any,
-                 source: str = SpendSource.MANUAL, note: str = "",
-                 workspace_id: int | None = None) -> SpendEntry:
-    """Record spend (a person, or the network sync with ``member=None``); alerts fire on the
-    thresholds it crosses, once each."""
-    if member is not None:
-        check_role(member, Role.AGENT)
-        budget = in_workspace(member, Budget, budget_id, "budget")
-    else:
-        budget = Budget.objects.get(pk=budget_id, workspace_id=workspace_id)
-    if source not in SpendSource.values:
-        raise Invalid(f"source is one of {', '.join(SpendSource.values)}")
-    with transaction.atomic():
-        entry = SpendEntry.objects.create(workspace_id=budget.workspace_id, budget=budget, date=day,
-                                          amount=_money(amount, "amount"), source=source,
-                                          note=note[:200])
-        audit(member, budget.workspace_id, "spend.added", budget, amount=str(entry.amount),
-              source=source)
-        _fire_alerts(budget)
-    return entry
-
-
-def _fire_alerts(budget: Budget) -> None:
-    from django.db.models import Sum
-
-    spent = budget.spend.aggregate(s=Sum("amount"))["s"] or Decimal(0)
-    used = spent / budget.amount * 100 if budget.amount else Decimal(0)
-    fired = set(budget.alerts.values_list("threshold", flat=True))
-    for threshold in budget.thresholds:
-        if used >= threshold and threshold not in fired:
-            alert = BudgetAlert.objects.create(workspace_id=budget.workspace_id, budget=budget,
-                                               threshold=threshold, spent=spent)
-            events.publish(budget.workspace_id, "budget.alert", workspace_id=budget.workspace_id,
-                           budget_id=budget.pk, alert_id=alert.pk, threshold=threshold,
-                           spent=str(spent), amount=str(budget.amount))
-
-
-def do_delete_spend(member: Membership, entry_id: int) -> None:
-    check_role(member, Role.MANAGER)
-    entry = in_workspace(member, SpendEntry, entry_id, "spend entry")
-    with transaction.atomic():
-        audit(member, member.workspace_id, "spend.deleted", entry.budget, amount=str(entry.amount))
-        entry.delete()
-
-
-def campaign_window(campaign: Campaign) -> tuple[datetime | None, datetime | None]:
-    tz = ZoneInfo(campaign.workspace.timezone)
-    start = datetime.combine(campaign.starts_on, datetime.min.time(), tz) if campaign.starts_on else None
-    end = (datetime.combine(campaign.ends_on, datetime.min.time(), tz) + timedelta(days=1)
-           if campaign.ends_on else None)
-    return start, end
-
-
 # -- approving posts (the composer's approvals, ref "post:<id>") --------------------------------
 
 
@@ -656,63 +543,3 @@ def do_approve_post(member: Membership, post_id: int, text: str | None = None,
 def do_reject_post(member: Membership, post_id: int, comment: str) -> Post:
     composer.do_reject(member, _post_approval(member, post_id), comment)
     return access_post(member, post_id)
-
-
-# -- the weekly digest by email ------------------------------------------------------------------
-
-DIGEST_HOUR = 8  # Monday, local time of each workspace
-_digest_checked = [0.0]
-
-
-def send_weekly_digests(now: datetime | None = None, *, throttle: bool = False) -> int:
-    """Email each workspace with cadence targets its week's digest on Monday from 08:00
-    local time, once a week (the row is claimed before the mail goes: a crash between them
-    loses that week's mail rather than sending it twice). Returns how many were sent."""
-    if throttle:
-        if time.monotonic() - _digest_checked[0] < 60:
-            return 0
-        _digest_checked[0] = time.monotonic()
-    now = now or clock.now()
-    sent = 0
-    workspace_ids = set(CadenceTarget.objects.values_list("workspace_id", flat=True))
-    for workspace in Workspace.objects.filter(pk__in=workspace_ids):
-        local = now.astimezone(ZoneInfo(workspace.timezone))
-        if local.weekday() != 0 or local.hour < DIGEST_HOUR:
-            continue
-        week = local.date()
-        if DigestEmail.objects.filter(workspace=workspace, week_start=week).exists():
-            continue
-        sent += _send_digest(workspace, week)
-    return sent
-
-
-def _send_digest(workspace: Workspace, week: Any) -> int:
-    from django.conf import settings
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-
-    from breakwater.publishing import queries
-
-    managers = list(Membership.objects.filter(
-        workspace=workspace, role__in=(Role.MANAGER, Role.ADMIN, Role.OWNER),
-        user__is_active=True).values_list("user__email", flat=True))
-    try:
-        with transaction.atomic():
-            DigestEmail.objects.create(workspace=workspace, week_start=week,
-                                       recipients=len(managers))
-    except IntegrityError:
-        return 0  # another worker claimed it
-    digest = queries.digest(workspace.pk, week, workspace.timezone)
-    names = {c.pk: c.name for c in queries.channels(workspace.pk)}
-    for f in digest["flags"]:
-        f["name"] = names.get(f["channel"], "")
-    body = render_to_string("publishing/digest_email.txt", {
-        "digest": digest,
-        "url": f"{settings.BREAKWATER_PUBLIC_URL}/publishing/digest/?week={week.isoformat()}"})
-    subject = _("Publishing this week: %(workspace)s") % {"workspace": workspace.name}
-    try:
-        send_mail(subject, body, None, managers)
-    except OSError:
-        log.exception("the weekly digest of workspace %s could not be sent", workspace.pk)
-        return 0
-    return 1

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from breakwater.core.models import Channel, Membership
-from breakwater.publishing import actions
+from breakwater.publishing import actions, campaigns
 from breakwater.publishing.actions import PostFields, VariantFields
 
 POSTS = (  # days from today, local time, text
@@ -26,13 +26,13 @@ def seed(member: Membership) -> None:
     if not channels:
         return
     today = datetime.now(tz).date()
-    campaign = actions.do_save_campaign(member, {
+    campaign = campaigns.do_save_campaign(member, {
         "name": "Joulupaahto 2026", "utm_campaign": "joulupaahto26", "external_id": "demo-ads-1",
         "starts_on": today - timedelta(days=7), "ends_on": today + timedelta(days=22)})
-    budget = actions.do_create_budget(member, campaign.pk, channels[-1].pk, "600.00",
+    budget = campaigns.do_create_budget(member, campaign.pk, channels[-1].pk, "600.00",
                                       today - timedelta(days=7), today + timedelta(days=22))
     for days, amount in ((7, "25.00"), (5, "30.00"), (3, "42.50"), (1, "38.00")):
-        actions.do_add_spend(member, budget.pk, today - timedelta(days=days), amount,
+        campaigns.do_add_spend(member, budget.pk, today - timedelta(days=days), amount,
                              note="boost")
     for channel in channels:
         actions.do_set_cadence_target(member, channel.pk, 3, 240)

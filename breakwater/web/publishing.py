@@ -21,6 +21,7 @@ from breakwater.core.actions import RANK, in_workspace
 from breakwater.core.errors import ActionError
 from breakwater.core.models import Channel, Membership, Role
 from breakwater.publishing import actions, cadence, clock, queries
+from breakwater.publishing import campaigns as budgets
 from breakwater.publishing.actions import PostFields, VariantFields
 from breakwater.publishing.models import (
     Budget,
@@ -302,7 +303,7 @@ def _slots(text: str) -> list[tuple[int, Any]]:
 
 
 @login_required
-def campaigns(request: HttpRequest) -> HttpResponse:
+def campaign_list(request: HttpRequest) -> HttpResponse:
     member = member_for(request)
     if request.method == "POST":
         try:
@@ -310,7 +311,7 @@ def campaigns(request: HttpRequest) -> HttpResponse:
                       ("name", "utm_source", "utm_medium", "utm_campaign", "external_id")}
             for k in ("starts_on", "ends_on"):
                 fields[k] = _day(request.POST.get(k), None)  # type: ignore[arg-type]
-            campaign = actions.do_save_campaign(member, fields)
+            campaign = budgets.do_save_campaign(member, fields)
         except ActionError as exc:
             messages.error(request, exc.message)
             return redirect("web:publishing_campaigns")
@@ -348,13 +349,13 @@ def campaign_view(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 def _campaign_command(request: HttpRequest, member: Membership, campaign: Campaign) -> None:
     if request.POST.get("do") == "budget":
-        actions.do_create_budget(
+        budgets.do_create_budget(
             member, campaign.pk, int(request.POST.get("channel", "0")), request.POST.get("amount"),
             date.fromisoformat(request.POST.get("period_start", "")),
             date.fromisoformat(request.POST.get("period_end", "")),
             request.POST.get("currency", "EUR"))
     elif request.POST.get("do") == "spend":
-        actions.do_add_spend(member, int(request.POST.get("budget", "0")),
+        budgets.do_add_spend(member, int(request.POST.get("budget", "0")),
                              date.fromisoformat(request.POST.get("date", "")),
                              request.POST.get("amount"), note=request.POST.get("note", ""))
     messages.success(request, _("Saved."))

@@ -80,7 +80,7 @@ urlpatterns += [  # publishing: calendar, composer, queue, campaigns, digest
     path("publishing/posts/<int:post_id>/delete/", publishing.delete_post,
          name="publishing_delete"),
     path("publishing/queue/", publishing.queue_settings, name="publishing_queue"),
-    path("publishing/campaigns/", publishing.campaigns, name="publishing_campaigns"),
+    path("publishing/campaigns/", publishing.campaign_list, name="publishing_campaigns"),
     path("publishing/campaigns/<int:campaign_id>/", publishing.campaign_view,
          name="publishing_campaign"),
     path("publishing/digest/", publishing.digest, name="publishing_digest"),

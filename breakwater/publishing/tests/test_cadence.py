@@ -79,7 +79,7 @@ class CadenceTestCase(BaseTestCase):
     def test_managers_get_the_weekly_digest_once_on_monday_morning(self) -> None:
         from django.core import mail
 
-        from breakwater.publishing.actions import send_weekly_digests
+        from breakwater.publishing.digest import send_weekly_digests
 
         sunday = datetime(2026, 11, 15, 20, 0, tzinfo=HELSINKI)
         early = datetime(2026, 11, 16, 7, 59, tzinfo=HELSINKI)

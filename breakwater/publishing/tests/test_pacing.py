@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from breakwater.core.models import Role
-from breakwater.publishing import actions, pacing
+from breakwater.publishing import campaigns, pacing
 from breakwater.publishing.models import BudgetAlert
 from breakwater.test import BaseTestCase
 
@@ -59,9 +59,9 @@ class PacingTestCase(BaseTestCase):
                           data["remaining"], data["pace"]),
                          ("175.50", "300.00", "526.50", "724.50", "0.585"))
         self.assertEqual(data["alerts"], [])
-        actions.do_add_spend(self.bob, budget_id, date(2026, 11, 11), "300")  # 525.50: 58 %
-        actions.do_add_spend(self.bob, budget_id, date(2026, 11, 13), "200")  # 725.50: 80.6 %
-        actions.do_add_spend(self.bob, budget_id, date(2026, 11, 14), "10")   # still under 100
+        campaigns.do_add_spend(self.bob, budget_id, date(2026, 11, 11), "300")  # 525.50: 58 %
+        campaigns.do_add_spend(self.bob, budget_id, date(2026, 11, 13), "200")  # 725.50: 80.6 %
+        campaigns.do_add_spend(self.bob, budget_id, date(2026, 11, 14), "10")   # still under 100
         self.assertEqual(list(BudgetAlert.objects.order_by("threshold").values_list(
             "threshold", "spent")), [(50, Decimal("525.50")), (80, Decimal("725.50"))])
 
@@ -69,7 +69,7 @@ class PacingTestCase(BaseTestCase):
         from breakwater.publishing.models import Campaign
 
         campaign = Campaign.objects.create(workspace=self.acme, name="C")
-        budget = actions.do_create_budget(self.alice, campaign.pk, self.channel.pk, "10",
+        budget = campaigns.do_create_budget(self.alice, campaign.pk, self.channel.pk, "10",
                                           date(2026, 1, 1), date(2026, 1, 31))
         self.assertEqual(self.vera.role, Role.VIEWER)
         r = self.api("POST", f"/api/v1/budgets/{budget.pk}/spend", self.vera_token,

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from breakwater.publishing import actions
+from breakwater.publishing import actions, campaigns
 from breakwater.publishing.actions import PostFields, VariantFields
 from breakwater.publishing.models import Post
 from breakwater.test import PASSWORD, BaseTestCase
@@ -14,7 +14,7 @@ class PagesTestCase(BaseTestCase):
         self.post = actions.do_create_post(self.bob, PostFields(
             text="Joulukahvit saapuivat", variants=[VariantFields(channel=self.channel.pk)],
             scheduled_at=datetime(2026, 12, 10, 9, 0)))  # noqa: DTZ001
-        self.campaign = actions.do_save_campaign(self.alice, {"name": "Joulu"})
+        self.campaign = campaigns.do_save_campaign(self.alice, {"name": "Joulu"})
 
     def test_every_page_renders(self) -> None:
         for url in ("/publishing/?date=2026-12-01", "/publishing/?view=week&date=2026-12-10",

@@ -8,7 +8,7 @@ from breakwater.composer.guidelines import GuidelineSet
 from breakwater.composer.models import Approval
 from breakwater.core.actions import do_create_channel
 from breakwater.outbox.models import Delivery
-from breakwater.publishing import actions, utm
+from breakwater.publishing import actions, campaigns, utm
 from breakwater.publishing.models import Post, PostStatus
 from breakwater.test import BaseTestCase
 
@@ -212,7 +212,7 @@ class PostApiTestCase(BaseTestCase):
         self.assertEqual(Post.objects.get(pk=second["id"]).status, PostStatus.DRAFT)
 
     def test_ad_comments_show_under_their_campaign(self) -> None:
-        c = actions.do_save_campaign(self.alice, {"name": "Ads", "external_id": "cmp-77"})
+        c = campaigns.do_save_campaign(self.alice, {"name": "Ads", "external_id": "cmp-77"})
         self.ingest(self.acme, [self.item(kind="ad_comment", text="Mistä tätä saa?",
                                           raw={"campaign_id": "cmp-77"}),
                                 self.item(kind="ad_comment", text="Muu mainos",
