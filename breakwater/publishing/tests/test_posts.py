@@ -232,3 +232,14 @@ class UtmTestCase(BaseTestCase):
         self.assertNotEqual(ig.pk, self.channel.pk)
         self.assertIn("utm_source=mastodon",
                       utm.tag_link("https://a.example/", campaign="c", network="mastodon"))
+
+
+class OpenApiTestCase(BaseTestCase):
+    def test_it_publishes_its_paths_in_the_openapi_schema(self) -> None:
+        paths = self.client.get("/api/v1/openapi.json").json()["paths"]
+        for path in ["/api/v1/posts", "/api/v1/posts/{post_id}", "/api/v1/calendar",
+                     "/api/v1/posts/{post_id}/approve", "/api/v1/campaigns",
+                     "/api/v1/budgets/{budget_id}/pacing", "/api/v1/cadence-targets/{channel_id}",
+                     "/api/v1/queue-slots/{channel_id}", "/api/v1/posts/preview"]:
+            self.assertIn(path, paths)
+        self.assertEqual(set(paths["/api/v1/posts/{post_id}"]), {"get", "patch", "delete"})
