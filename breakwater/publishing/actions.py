@@ -30,7 +30,7 @@ from breakwater.media import queries as media_queries
 from breakwater.media import rules as media_rules
 from breakwater.media.actions import access_media
 from breakwater.media.models import MediaAsset
-from breakwater.outbox.actions import do_enqueue
+from breakwater.outbox.actions import do_enqueue, do_retry, find_delivery
 from breakwater.publishing import clock, utm
 from breakwater.publishing.models import (
     CadenceTarget,
@@ -402,23 +402,38 @@ def _publish_post(post_id: int, now: datetime) -> None:
                 .filter(pk=post_id, status=PostStatus.SCHEDULED, scheduled_at__lte=now).first())
         if post is None:
             return  # another worker took it
-        for variant in post.variants.select_related("channel").filter(delivery_ref=""):
-            key = variant.idempotency_key
-            try:
-                with transaction.atomic():
-                    do_enqueue(workspace_id=post.workspace_id, channel_id=variant.channel_id,
-                               idempotency_key=key, ref=key, payload=publish_payload(post, variant),
-                               action="publish")
-            except IntegrityError:
-                pass  # its delivery exists already: never a second one
-            variant.delivery_ref, variant.status = key, VariantStatus.QUEUED
-            variant.save(update_fields=["delivery_ref", "status"])
+        for variant in post.variants.select_related("channel").exclude(
+                status=VariantStatus.PUBLISHED):
+            _hand_over(post, variant)
         post.status = PostStatus.PUBLISHING
         post.save(update_fields=["status"])
         audit(None, post.workspace_id, "post.publishing", post)
         _fault_pause()
     log.info("post %s handed to the outbox", post_id)
     _announce(post)
+
+
+def _hand_over(post: Post, variant: Variant) -> None:
+    """One variant to the outbox: a new delivery, or, for one that failed before (the post
+    was scheduled again), the same delivery retried (the outbox checks with the network
+    first when the outcome was unknown). Its key allows one delivery, ever."""
+    key = variant.idempotency_key
+    if variant.delivery_ref and variant.status == VariantStatus.FAILED:
+        delivery = find_delivery(post.workspace_id, key)
+        if delivery is not None:
+            do_retry(delivery.pk)
+    elif not variant.delivery_ref:
+        try:
+            with transaction.atomic():
+                do_enqueue(workspace_id=post.workspace_id, channel_id=variant.channel_id,
+                           idempotency_key=key, ref=key, payload=publish_payload(post, variant),
+                           action="publish")
+        except IntegrityError:
+            pass  # its delivery exists already: never a second one
+    else:
+        return  # queued already
+    variant.delivery_ref, variant.status, variant.error = key, VariantStatus.QUEUED, ""
+    variant.save(update_fields=["delivery_ref", "status", "error"])
 
 
 @events.on("delivery.updated")

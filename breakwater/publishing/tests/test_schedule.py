@@ -81,3 +81,23 @@ class ScheduleTestCase(BaseTestCase):
                 text="Luonnos", variants=[VariantFields(channel=self.channel.pk)]))
         self.tick(datetime(2030, 1, 1, tzinfo=UTC))
         self.assertEqual(Delivery.objects.count(), 0)
+
+    def test_a_failed_post_scheduled_again_retries_its_one_delivery(self) -> None:
+        from breakwater.outbox.models import Delivery as D
+
+        post = self.schedule(local(2026, 10, 25, 9, 0))
+        at = datetime(2026, 10, 25, 7, 0, tzinfo=UTC)
+        with self.captureOnCommitCallbacks(execute=False):
+            actions.publish_due(at)
+        delivery = D.objects.get()
+        # The network refused it for good (as a permanent ConnectorError does):
+        with self.captureOnCommitCallbacks(execute=False):
+            outbox._save(delivery, status=DeliveryStatus.FAILED, error="refused")
+        post.refresh_from_db()
+        self.assertEqual((post.status, post.variants.get().error), (PostStatus.FAILED, "refused"))
+        with self.captureOnCommitCallbacks(execute=False):
+            actions.do_reschedule(self.bob, post.pk, local(2026, 10, 26, 9, 0))
+        self.tick(datetime(2026, 10, 26, 7, 0, tzinfo=UTC))
+        self.assertEqual(D.objects.count(), 1, "the same delivery, retried")
+        post.refresh_from_db()
+        self.assertEqual(post.status, PostStatus.PUBLISHED)
