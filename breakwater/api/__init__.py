@@ -77,6 +77,7 @@ def _register() -> None:
         feedback,
         ingest,
         messages,
+        publishing,
         rules,
         sla,
     )
@@ -90,6 +91,7 @@ def _register() -> None:
     api.add_router("/", rules.router)
     api.add_router("/", assignment.router)
     api.add_router("/", composer.router)
+    api.add_router("/", publishing.router)
     from breakwater.api import media
     api.add_router("/", media.router)
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from breakwater.web import automation, channels, composer, feedback, live, sla, views
+from breakwater.web import automation, channels, composer, feedback, live, publishing, sla, views
 from breakwater.web import media as media_views
 
 app_name = "web"
@@ -71,6 +71,22 @@ urlpatterns += [  # automation: rules, assignment, workload; then the composer's
     path("approvals/", composer.approvals, name="approvals"),
     path("approvals/<int:approval_id>/", composer.approval_decide, name="approval_decide"),
     path("approvals/policy/", composer.approval_policy, name="approval_policy"),
+]
+
+urlpatterns += [  # publishing: calendar, composer, queue, campaigns, digest
+    path("publishing/", publishing.calendar_view, name="publishing"),
+    path("publishing/posts/new/", publishing.new_post, name="publishing_new"),
+    path("publishing/preview/", publishing.live_preview, name="publishing_preview"),
+    path("publishing/posts/<int:post_id>/", publishing.post_view, name="publishing_post"),
+    path("publishing/posts/<int:post_id>/reschedule/", publishing.reschedule,
+         name="publishing_reschedule"),
+    path("publishing/posts/<int:post_id>/delete/", publishing.delete_post,
+         name="publishing_delete"),
+    path("publishing/queue/", publishing.queue_settings, name="publishing_queue"),
+    path("publishing/campaigns/", publishing.campaign_list, name="publishing_campaigns"),
+    path("publishing/campaigns/<int:campaign_id>/", publishing.campaign_view,
+         name="publishing_campaign"),
+    path("publishing/digest/", publishing.digest, name="publishing_digest"),
 ]
 
 urlpatterns += [  # media library
