@@ -126,6 +126,11 @@ def _housekeeping_step_factory() -> Callable[[], bool]:
 
         for run_id in claim_due_runs():
             send_report.enqueue(run_id)
+        from breakwater.publishing.actions import publish_due
+        from breakwater.publishing.digest import send_weekly_digests
+
+        publish_due()
+        send_weekly_digests(throttle=True)
         return False
 
     return step

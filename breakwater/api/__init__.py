@@ -79,6 +79,7 @@ def _register() -> None:
         messages,
         report_exports,
         reports,
+        publishing,
         rules,
         sla,
     )
@@ -94,6 +95,7 @@ def _register() -> None:
     api.add_router("/", composer.router)
     api.add_router("/", report_exports.router)
     api.add_router("/", reports.router)
+    api.add_router("/", publishing.router)
     from breakwater.api import media
     api.add_router("/", media.router)
 

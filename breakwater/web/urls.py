@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from breakwater.web import automation, channels, composer, feedback, live, sla, views
+from breakwater.web import automation, channels, composer, feedback, live, publishing, sla, views
 from breakwater.web import reports
 from breakwater.web import media as media_views
 
@@ -83,6 +83,22 @@ urlpatterns += [  # reports: the overview dashboard, its exports and the schedul
     path("reports/schedules/<int:schedule_id>/", reports.schedule_edit, name="report_schedule"),
     path("reports/schedules/<int:schedule_id>/delete/", reports.schedule_delete,
          name="report_schedule_delete"),
+]
+
+urlpatterns += [  # publishing: calendar, composer, queue, campaigns, digest
+    path("publishing/", publishing.calendar_view, name="publishing"),
+    path("publishing/posts/new/", publishing.new_post, name="publishing_new"),
+    path("publishing/preview/", publishing.live_preview, name="publishing_preview"),
+    path("publishing/posts/<int:post_id>/", publishing.post_view, name="publishing_post"),
+    path("publishing/posts/<int:post_id>/reschedule/", publishing.reschedule,
+         name="publishing_reschedule"),
+    path("publishing/posts/<int:post_id>/delete/", publishing.delete_post,
+         name="publishing_delete"),
+    path("publishing/queue/", publishing.queue_settings, name="publishing_queue"),
+    path("publishing/campaigns/", publishing.campaign_list, name="publishing_campaigns"),
+    path("publishing/campaigns/<int:campaign_id>/", publishing.campaign_view,
+         name="publishing_campaign"),
+    path("publishing/digest/", publishing.digest, name="publishing_digest"),
 ]
 
 urlpatterns += [  # media library
