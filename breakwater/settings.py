@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "breakwater.automation",
     "breakwater.sla",
     "breakwater.feedback",
+    "breakwater.listening",
     "breakwater.web",
 ]
 

@@ -76,6 +76,7 @@ def _register() -> None:
         conversations,
         feedback,
         ingest,
+        listening,
         messages,
         rules,
         sla,
@@ -90,6 +91,7 @@ def _register() -> None:
     api.add_router("/", rules.router)
     api.add_router("/", assignment.router)
     api.add_router("/", composer.router)
+    api.add_router("/", listening.router)
 
 
 _register()
