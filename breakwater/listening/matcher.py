@@ -46,6 +46,7 @@ from breakwater.listening.query import (
     QueryError,
     Word,
     parse,
+    walk,
 )
 
 try:  # pyahocorasick: a C Aho-Corasick automaton for the prefix patterns
@@ -433,7 +434,14 @@ def compile_topics(topics: Iterable[tuple[int, str]]) -> Matcher:
     for key in sure.keys() | maybe.keys():
         matcher.index[key] = (tuple(sure.get(key, ())), tuple(maybe.get(key, ())))
     matcher.always = frozenset(always)
-    prefixes = frozenset(k for k in matcher.index if k.endswith("*"))
+    # Every prefix of every topic, also those under NOT or beside the key chosen for an AND:
+    # the compiled checks look for "kahvi*" among the post's present keys.
+    prefixes = frozenset(
+        node.prefix + "*"
+        for tree in matcher.trees.values()
+        for node in walk(tree)
+        if isinstance(node, Prefix)
+    )
     matcher.prefixes = prefixes
     if prefixes:
         if _ahocorasick is not None:

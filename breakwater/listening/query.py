@@ -4,9 +4,9 @@ Pure: no Django, no database. The grammar (docs/listening.md, "Query language"):
 
     query   := or
     or      := and ("OR" and)*
-    and     := near (["AND"] near)*          adjacent operands are ANDed
-    near    := unary ("NEAR/n" unary)*        within n words, either order
-    unary   := ("NOT" | "-") unary | primary
+    and     := unary (["AND"] unary)*        adjacent operands are ANDed
+    unary   := ("NOT" | "-") unary | near
+    near    := primary ("NEAR/n" primary)*    within n words, either order
     primary := "(" or ")" | word | =word | "exact phrase" | prefix* | #hashtag | @handle
              | lang:fi | network:bluesky | source:name | author:name
 
@@ -266,41 +266,47 @@ class _Parser:
 
     def parse_and(self) -> Node:
         start = self.tok.pos
-        children = [self.parse_near()]
+        children = [self.parse_unary()]
         while True:
             tok = self.tok
             if tok.kind == "op" and tok.text == "AND":
                 self.advance()
-                children.append(self.operand_after(tok, self.parse_near))
+                children.append(self.operand_after(tok, self.parse_unary))
             elif tok.kind in ("(", "phrase", "chunk", "filter") or (
                 tok.kind == "op" and tok.text == "NOT"
             ):
-                children.append(self.parse_near())
+                children.append(self.parse_unary())
             else:
                 break
         return children[0] if len(children) == 1 else And(tuple(children), pos=start)
-
-    def parse_near(self) -> Node:
-        left = self.parse_unary()
-        while self.tok.kind == "near":
-            op = self.advance()
-            right = self.operand_after(op, self.parse_unary)
-            for side, what in ((left, "before"), (right, "after")):
-                if not _positional(side):
-                    raise QueryError(
-                        f"NEAR at {op.pos} needs words, phrases or prefixes {what} it "
-                        "(an OR of them in parentheses is fine; NOT, AND and filters are not)",
-                        side.pos,
-                    )
-            left = Near(left, right, op.value, pos=left.pos)
-        return left
 
     def parse_unary(self) -> Node:
         tok = self.tok
         if tok.kind == "op" and tok.text == "NOT":
             self.advance()
             return Not(self.operand_after(tok, self.parse_unary), pos=tok.pos)
-        return self.parse_primary()
+        return self.parse_near()
+
+    def parse_near(self) -> Node:
+        left = self.parse_primary()
+        while self.tok.kind == "near":
+            op = self.advance()
+            if self.tok.kind == "op" and self.tok.text == "NOT":
+                raise self.near_error(op, "after", self.tok.pos)
+            right = self.operand_after(op, self.parse_primary)
+            for side, what in ((left, "before"), (right, "after")):
+                if not _positional(side):
+                    raise self.near_error(op, what, side.pos)
+            left = Near(left, right, op.value, pos=left.pos)
+        return left
+
+    @staticmethod
+    def near_error(op: _Token, what: str, pos: int) -> QueryError:
+        return QueryError(
+            f"NEAR at {op.pos} needs words, phrases or prefixes {what} it "
+            "(an OR of them in parentheses is fine; NOT, AND and filters are not)",
+            pos,
+        )
 
     def operand_after(self, op: _Token, parse: object) -> Node:
         tok = self.tok
