@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from breakwater.web import automation, channels, composer, feedback, live, sla, views
+from breakwater.web import automation, channels, composer, feedback, listening, live, sla, views
 
 app_name = "web"
 urlpatterns = [
@@ -67,4 +67,20 @@ urlpatterns += [  # automation: rules, assignment, workload; then the composer's
     path("approvals/", composer.approvals, name="approvals"),
     path("approvals/<int:approval_id>/", composer.approval_decide, name="approval_decide"),
     path("approvals/policy/", composer.approval_policy, name="approval_policy"),
+]
+
+urlpatterns += [  # listening: topics, a topic's analysis and spikes, sources, alerts
+    path("listening/", listening.topics, name="listening"),
+    path("listening/topics/new/", listening.edit_topic, name="listening_topic_new"),
+    path("listening/topics/<int:topic_id>/", listening.topic, name="listening_topic"),
+    path("listening/topics/<int:topic_id>/edit/", listening.edit_topic, name="listening_topic_edit"),
+    path("listening/topics/<int:topic_id>/delete/", listening.delete_topic,
+         name="listening_topic_delete"),
+    path("listening/topics/<int:topic_id>/spike/", listening.spike, name="listening_spike"),
+    path("listening/preview/", listening.preview, name="listening_preview"),
+    path("listening/mentions/<int:mention_id>/inbox/", listening.send_to_inbox,
+         name="listening_send"),
+    path("listening/sources/", listening.sources, name="listening_sources"),
+    path("listening/sources/do/", listening.source_command, name="listening_source_command"),
+    path("listening/alerts/", listening.alerts, name="listening_alerts"),
 ]
