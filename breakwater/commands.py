@@ -63,6 +63,23 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_listen(args: argparse.Namespace) -> int:
+    """A consumer process for one high-volume listening source (see docs/listening.md)."""
+    from breakwater.listening import sources
+    from breakwater.listening.models import Source
+
+    try:
+        partition = sources.Partition.parse(args.partition)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not Source.objects.filter(pk=args.source).exists():
+        print(f"error: listening source {args.source} not found", file=sys.stderr)
+        return 1
+    sources.consume(args.source, partition, once=args.once, out=sys.stdout)
+    return 0
+
+
 def cmd_createuser(args: argparse.Namespace) -> int:
     from breakwater.core.actions import do_create_user
 
@@ -196,6 +213,13 @@ def build_parser() -> argparse.ArgumentParser:
     web.set_defaults(func=cmd_web)
 
     sub.add_parser("worker", help="run background workers alone").set_defaults(func=cmd_worker)
+
+    li = sub.add_parser("listen", help="consume one listening source in this process")
+    li.add_argument("--source", type=int, required=True, help="the source's id")
+    li.add_argument("--partition", default="0/1",
+                    help="i/n: keep the items whose id hashes to share i of n (default 0/1)")
+    li.add_argument("--once", action="store_true", help="read once and exit")
+    li.set_defaults(func=cmd_listen)
 
     cu = sub.add_parser("createuser", help="create a user (and the workspace if missing)")
     cu.add_argument("--email", required=True)
