@@ -237,18 +237,20 @@ def explain_spike(member: Membership, topic_id: int, start: datetime, end: datet
     """What made a spike: the terms over-represented in it against the weeks before, and
     example mentions (the most reached first, then the newest)."""
     topic = access_topic(member, topic_id)
-    hours = max((end - start).total_seconds() / 3600, 1.0)
     baseline_since = start - timedelta(days=28)
     spike_terms = _term_counts(topic.pk, start, end)
     baseline = _term_counts(topic.pk, baseline_since, start)
-    terms = spikes_lib.explain_terms(spike_terms, baseline, 28 * 24, hours)
+    links = TopicMention.objects.filter(topic_id=topic.pk)
+    baseline_n = min(links.filter(created_at__gte=baseline_since, created_at__lt=start).count(),
+                     TERM_SAMPLE)
+    spike_n = min(links.filter(created_at__gte=start, created_at__lt=end).count(), TERM_SAMPLE)
+    terms = spikes_lib.explain_terms(spike_terms, baseline, baseline_n, spike_n)
     sample = list(
         Mention.objects.filter(links__topic_id=topic.pk, created_at__gte=start,
                                created_at__lt=end)
         .order_by("-reach", "-created_at")[:examples]
     )
-    total = TopicMention.objects.filter(topic_id=topic.pk, created_at__gte=start,
-                                        created_at__lt=end).count()
+    total = links.filter(created_at__gte=start, created_at__lt=end).count()
     return {"topic": topic, "start": start, "end": end, "mentions": total,
             "terms": [{"term": t, "count": n, "lift": lift} for t, n, lift in terms],
             "examples": sample}

@@ -115,15 +115,16 @@ def _spike(run: Sequence[Hour]) -> Spike:
 
 
 def explain_terms(spike_terms: Mapping[str, int], baseline_terms: Mapping[str, int],
-                  baseline_hours: float, spike_hours: float, limit: int = 8) -> list[tuple[str, int, float]]:
+                  baseline_size: float, spike_size: float, limit: int = 8) -> list[tuple[str, int, float]]:
     """The terms that make a spike: ``(term, count in the spike, lift)``, where lift is the
-    term's rate in the spike over its rate in the baseline (+1 smoothing), highest first."""
+    term's rate in the spike over its rate in the baseline (+1 smoothing), highest first.
+    The sizes are what the rates are per: mentions (a spike), or days (emerging terms)."""
     scored = []
     for term, count in spike_terms.items():
         if count < 2:
             continue
-        base_rate = (baseline_terms.get(term, 0) + 1) / max(baseline_hours, 1.0)
-        lift = (count / max(spike_hours, 1.0)) / base_rate
+        base_rate = (baseline_terms.get(term, 0) + 1) / (max(baseline_size, 0.0) + 1.0)
+        lift = (count / max(spike_size, 1.0)) / base_rate
         scored.append((term, count, round(lift, 1)))
     scored.sort(key=lambda t: (-t[2] * t[1], t[0]))
     return scored[:limit]

@@ -59,6 +59,6 @@ class SpikesTestCase(TestCase):
 
     def test_it_explains_a_spike_by_its_rising_terms(self):
         terms = spikes.explain_terms({"kahvi": 10, "hinnankorotus": 30, "x": 1},
-                                     {"kahvi": 300, "hinnankorotus": 1}, 672, 2)
+                                     {"kahvi": 300, "hinnankorotus": 1}, 600, 40)
         self.assertEqual(terms[0][0], "hinnankorotus")
         self.assertNotIn("x", [t for t, _, _ in terms])
