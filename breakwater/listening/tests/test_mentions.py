@@ -106,3 +106,24 @@ class MentionsTestCase(BaseTestCase):
         with self.assertRaisesMessage(Exception, "cannot search"):
             actions.do_create_source(self.alice, SourceFields(
                 "search", "Demo", channel_id=self.channel.pk, query="aalto"))
+
+
+class SearchSourceTestCase(BaseTestCase):
+    def test_a_mastodon_hashtag_source_reads_through_the_connector(self):
+        from breakwater.connectors.mastodon.tests.fake_server import fake_mastodon
+
+        topic = actions.do_create_topic(self.alice, TopicFields("Aalto", "#aaltokahvi OR aalto*"))
+        with fake_mastodon() as fake:
+            _, brand_token = fake.register("aalto", "Aalto Kahvi")
+            maija = fake.client(fake.register("maija")[1])
+            channel = do_create_channel(self.alice, "mastodon", "Mastodon",
+                                        {"base_url": fake.base, "access_token": brand_token})
+            source = actions.do_create_source(self.alice, SourceFields(
+                "search", "#aaltokahvi", channel_id=channel.pk, query="#aaltokahvi"))
+            maija.status_post("Paras aamukahvi: #AaltoKahvi Kalliossa tänään")
+            first = sources.poll_source(source.pk)
+            maija.status_post("Taas jonossa #aaltokahvi, mutta kannatti odottaa")
+            second = sources.poll_source(source.pk)
+        self.assertEqual((first.stored, second.stored, second.seen), (1, 1, 1))
+        self.assertEqual(TopicMention.objects.filter(topic=topic).count(), 2)
+        self.assertEqual(set(Mention.objects.values_list("network", flat=True)), {"mastodon"})
