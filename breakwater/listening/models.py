@@ -37,10 +37,13 @@ class Topic(models.Model):
 
 class TopicsVersion(models.Model):
     """A counter per workspace that every topic change bumps: each process keeps the
-    workspace's compiled matcher until the counter moves (one indexed read per batch)."""
+    workspace's compiled matcher until the counter moves (one indexed read per batch).
+    ``token`` is new at every bump, so a bump that was rolled back and a later one that
+    committed never look alike to a process that cached the first."""
 
     workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="+")
     version = models.PositiveBigIntegerField(default=0)
+    token = models.CharField(max_length=32, blank=True)
 
     def __str__(self) -> str:
         return f"topics v{self.version} of {self.workspace_id}"
