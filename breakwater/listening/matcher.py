@@ -24,6 +24,7 @@ compiled path: tests check that both always agree.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +57,8 @@ except ImportError:  # pragma: no cover -- a plain per-length lookup does the sa
 
 # A filter key is present in a large share of posts: a poor key to index a topic under.
 _FILTER_COST = 1000
+# A word a dictionary knows is this many times likelier in a post than a name it does not.
+_DICTIONARY_FACTOR = 8
 
 
 # -- the post ---------------------------------------------------------------------------------
@@ -80,6 +83,7 @@ class Post:
     words: frozenset[str] = field(init=False, repr=False, compare=False)
     keys: frozenset[str] = field(init=False, repr=False, compare=False)
     haystack: str = field(init=False, repr=False, compare=False)
+    _positions: Any = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self) -> None:
         tokens = tuple(self.tokens)
@@ -93,22 +97,46 @@ class Post:
         setattr_(self, "handles", handles)
         setattr_(self, "language", base_language(self.language))
         setattr_(self, "network", (self.network or "").lower())
-        setattr_(self, "source", (self.source or "").lower())
-        setattr_(self, "author", (self.author or "").lower().lstrip("@"))
+        setattr_(self, "source", " ".join((self.source or "").lower().split()))
+        setattr_(self, "author", " ".join((self.author or "").lower().lstrip("@").split()))
         words = frozenset(tokens)
         terms = words | lemmas
-        keys = set(terms)
-        keys.update("#" + h for h in hashtags)
+        special = {"#" + h for h in hashtags}
         for h in handles:
-            keys.add("@" + h)
-            keys.add("@" + _handle_name(h))
+            special.add("@" + h)
+            special.add("@" + _handle_name(h))
         for name in ("language", "network", "source", "author"):
             value = getattr(self, name)
             if value:
-                keys.add(("lang" if name == "language" else name) + ":" + value)
+                special.add(filter_key("lang" if name == "language" else name, value))
         setattr_(self, "words", words)
-        setattr_(self, "keys", frozenset(keys))
-        setattr_(self, "haystack", " " + " ".join(terms) + " ")
+        setattr_(self, "keys", terms | special)
+        # Words between spaces (a prefix pattern is " kahvi", a word " kahvi "), then the other
+        # keys between tabs, where no prefix pattern can start.
+        setattr_(self, "haystack", " " + " ".join(terms) + " \t" + "\t".join(special) + "\t")
+
+    def positions(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        """Where each word is (``token -> positions``) and where each word or lemma is (``term
+        -> positions``), for phrases and NEAR; computed on first use."""
+        if self._positions is None:
+            token_at: dict[str, list[int]] = {}
+            term_at: dict[str, list[int]] = {}
+            lang = self.language
+            for i, token in enumerate(self.tokens):
+                token_at.setdefault(token, []).append(i)
+                for term in {token, *word_terms(token, lang)}:
+                    term_at.setdefault(term, []).append(i)
+            object.__setattr__(self, "_positions", (token_at, term_at))
+        return self._positions
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def filter_key(name: str, value: str) -> str:
+    """``lang:fi``, ``source:yle<U+001F>uutiset``: whitespace in a value is one separator that no
+    text of a post can contain, so the key never runs into the next one."""
+    return f"{name}:{_SPACE.sub(chr(0x1F), value.strip())}"
 
 
 def _handle_name(handle: str) -> str:
@@ -179,7 +207,7 @@ def evaluate(node: Node, post: Post) -> bool:
     if isinstance(node, Prefix):
         return any(t.startswith(node.prefix) for t in post.words | post.lemmas)
     if isinstance(node, Phrase):
-        return bool(_spans(node, post))
+        return bool(_direct_spans(node, post))
     if isinstance(node, Hashtag):
         return node.tag in post.hashtags
     if isinstance(node, Handle):
@@ -194,7 +222,7 @@ def evaluate(node: Node, post: Post) -> bool:
     if isinstance(node, Not):
         return not evaluate(node.child, post)
     if isinstance(node, Near):
-        return bool(_spans(node, post))
+        return bool(_direct_spans(node, post))
     raise TypeError(node)  # pragma: no cover
 
 
@@ -202,8 +230,9 @@ def _token_terms(token: str, language: str) -> tuple[str, ...]:
     return word_terms(token, language)
 
 
-def _spans(node: Node, post: Post) -> list[tuple[int, int]]:
-    """``(start, end)`` word positions (end exclusive) where a positional node matches."""
+def _direct_spans(node: Node, post: Post) -> list[tuple[int, int]]:
+    """``(start, end)`` word positions (end exclusive) where a positional node matches, word by
+    word (the reference; the compiled checks use :func:`_spans`)."""
     tokens, lang = post.tokens, post.language
     if isinstance(node, Word):
         if node.exact:
@@ -225,6 +254,43 @@ def _spans(node: Node, post: Post) -> list[tuple[int, int]]:
         return [(i, i + n) for i, t in enumerate(tokens)
                 if t == first and tokens[i : i + n] == words]
     if isinstance(node, Or):
+        return sorted({s for c in node.children for s in _direct_spans(c, post)})
+    if isinstance(node, Near):
+        left = _direct_spans(node.left, post)
+        if not left:
+            return []
+        right = _direct_spans(node.right, post)
+        d = node.distance
+        out = set()
+        for a0, a1 in left:
+            for b0, b1 in right:
+                gap = b0 - a1 + 1 if b0 >= a1 else (a0 - b1 + 1 if a0 >= b1 else 0)
+                if 1 <= gap <= d:
+                    out.add((min(a0, b0), max(a1, b1)))
+        return sorted(out)
+    raise TypeError(node)  # pragma: no cover -- the parser allows no other node in NEAR
+
+
+def _spans(node: Node, post: Post) -> list[tuple[int, int]]:
+    """:func:`_direct_spans` through the post's position tables (built once per post)."""
+    token_at, term_at = post.positions()
+    if isinstance(node, Word):
+        if node.exact:
+            return [(i, i + 1) for i in token_at.get(node.word, ())]
+        found = {i for a in node.alternatives for i in term_at.get(a, ())}
+        return [(i, i + 1) for i in sorted(found)]
+    if isinstance(node, Prefix):
+        p = node.prefix
+        found = {i for term, at in term_at.items() if term.startswith(p) for i in at}
+        return [(i, i + 1) for i in sorted(found)]
+    if isinstance(node, Hashtag):
+        if node.tag not in post.hashtags:
+            return []
+        return [(i, i + 1) for i in token_at.get(node.tag, ())]
+    if isinstance(node, Phrase):
+        words, n, tokens = node.words, len(node.words), post.tokens
+        return [(i, i + n) for i in token_at.get(words[0], ()) if tokens[i : i + n] == words]
+    if isinstance(node, Or):
         return sorted({s for c in node.children for s in _spans(c, post)})
     if isinstance(node, Near):
         left = _spans(node.left, post)
@@ -245,46 +311,110 @@ def _spans(node: Node, post: Post) -> list[tuple[int, int]]:
 # -- the compiler -----------------------------------------------------------------------------
 
 
-def _cover(node: Node) -> tuple[frozenset[str] | None, int]:
-    """Keys of which one must be present when ``node`` matches, and their cost; None: any
-    post may match (nothing positive to index it under)."""
+def _leaf_keys(node: Node) -> frozenset[str] | None:
+    """The keys a leaf is found by (None for a node that is not a leaf)."""
     if isinstance(node, Word):
-        keys = frozenset((node.word,)) | node.alternatives
-        return keys, len(keys)
+        return frozenset((node.word,)) | node.alternatives
     if isinstance(node, Prefix):
-        return frozenset((node.prefix + "*",)), 2
+        return frozenset((node.prefix + "*",))
     if isinstance(node, Phrase):
-        # The longest word: usually the rarest.
-        return frozenset((max(node.words, key=len),)), 1
+        return frozenset(node.words)
     if isinstance(node, Hashtag):
-        return frozenset(("#" + node.tag,)), 1
+        return frozenset(("#" + node.tag,))
     if isinstance(node, Handle):
-        return frozenset(("@" + node.handle,)), 1
+        return frozenset(("@" + node.handle,))
     if isinstance(node, Filter):
-        return frozenset((_filter_key(node),)), _FILTER_COST
-    if isinstance(node, Near):
-        covers = [_cover(node.left), _cover(node.right)]
-        return min(covers, key=lambda c: c[1])
-    if isinstance(node, And):
-        covers = [c for c in map(_cover, node.children) if c[0] is not None]
-        if not covers:
-            return None, 0
-        return min(covers, key=lambda c: c[1])
-    if isinstance(node, Or):
-        keys: set[str] = set()
-        cost = 0
-        for child in node.children:
-            child_keys, child_cost = _cover(child)
-            if child_keys is None:
-                return None, 0
-            keys |= child_keys
-            cost += child_cost
-        return frozenset(keys), cost
-    return None, 0  # Not
+        return frozenset((_filter_key(node),))
+    return None
+
+
+class _Costs:
+    """How many candidates indexing a topic under a key is likely to cost: the number of topics
+    that use the key (a word many topics share is a word many posts have), times more for a
+    dictionary word than for a name no dictionary knows (brands are rarer than "palvelu"), much
+    more for a stopword, a filter (``lang:fi`` is in most posts) or a short prefix."""
+
+    def __init__(self, trees: Iterable[Node]) -> None:
+        from breakwater.analysis.lemmas import _simplemma
+        from breakwater.analysis.lexicons import stopwords
+
+        self._simplemma = _simplemma()
+        self._cache: dict[str, float] = {}
+
+        self.uses: dict[str, int] = {}
+        for tree in trees:
+            keys: set[str] = set()
+            for node in walk(tree):
+                leaf = _leaf_keys(node)
+                if leaf:
+                    keys |= leaf
+            for key in keys:
+                self.uses[key] = self.uses.get(key, 0) + 1
+        self.stopwords = stopwords("")
+
+    def key(self, key: str) -> float:
+        cost = self._cache.get(key)
+        if cost is None:
+            cost = self._cache[key] = self._key(key)
+        return cost
+
+    def _key(self, key: str) -> float:
+        cost = 1.0 + self.uses.get(key, 0)
+        if ":" in key:
+            return cost + _FILTER_COST
+        if key.endswith("*"):
+            return cost * 4 + 40 / len(key)
+        if key in self.stopwords or len(key) < 3:
+            return cost + _FILTER_COST / 10
+        if key[0] not in "#@" and self._known(key):
+            return cost * _DICTIONARY_FACTOR
+        return cost
+
+    def _known(self, word: str) -> bool:
+        module = self._simplemma
+        if module is None:  # pragma: no cover -- simplemma is a dependency
+            return False
+        return any(module.is_known(word, lang=lang) for lang in ("fi", "en", "sv"))
+
+    def keys(self, keys: Iterable[str]) -> float:
+        return sum(self.key(k) for k in keys)
+
+    def cover(self, node: Node) -> tuple[frozenset[str] | None, float]:
+        """Keys of which one must be present when ``node`` matches, and their cost; None: any
+        post may match (nothing positive to index it under)."""
+        if isinstance(node, Phrase):
+            # Every word must be there: index it under the cheapest.
+            best = min(node.words, key=self.key)
+            return frozenset((best,)), self.key(best)
+        if isinstance(node, Word):
+            # Its alternatives (the word itself among them; an exact word has only itself).
+            keys = node.alternatives
+            return keys, self.keys(keys)
+        leaf = _leaf_keys(node)
+        if leaf is not None:
+            return leaf, self.keys(leaf)
+        if isinstance(node, Near):
+            return min((self.cover(node.left), self.cover(node.right)), key=lambda c: c[1])
+        if isinstance(node, And):
+            covers = [c for c in map(self.cover, node.children) if c[0] is not None]
+            if not covers:
+                return None, 0.0
+            return min(covers, key=lambda c: c[1])
+        if isinstance(node, Or):
+            keys: set[str] = set()
+            cost = 0.0
+            for child in node.children:
+                child_keys, child_cost = self.cover(child)
+                if child_keys is None:
+                    return None, 0.0
+                keys |= child_keys
+                cost += child_cost
+            return frozenset(keys), cost
+        return None, 0.0  # Not
 
 
 def _filter_key(node: Filter) -> str:
-    return f"{node.name}:{node.value}"
+    return filter_key(node.name, node.value)
 
 
 def _decided_by_keys(node: Node) -> bool:
@@ -299,8 +429,9 @@ def _decided_by_keys(node: Node) -> bool:
 
 
 class _CodeGen:
-    """A topic's AST as one Python expression over ``k`` (the post's keys plus its prefix
-    hits) and ``p`` (the post); constants live in a shared namespace, never in the source."""
+    """A topic's AST as one Python expression over ``k`` (the post's keys), ``h`` (the keys and
+    prefix patterns the prefilter found) and ``p`` (the post); constants live in a shared
+    namespace, never in the source."""
 
     def __init__(self) -> None:
         self.namespace: dict[str, Any] = {"_spans": _spans}
@@ -322,7 +453,7 @@ class _CodeGen:
                 return f"{self.const(next(iter(node.alternatives)))} in k"
             return f"not {self.const(node.alternatives)}.isdisjoint(k)"
         if isinstance(node, Prefix):
-            return f"{self.const(node.prefix + '*')} in k"
+            return f"{self.const(node.prefix + '*')} in h"
         if isinstance(node, Hashtag):
             return f"{self.const('#' + node.tag)} in k"
         if isinstance(node, Handle):
@@ -333,7 +464,9 @@ class _CodeGen:
             return (f"({self.const(frozenset(node.words))} <= p.words "
                     f"and bool(_spans({self.const(node)}, p)))")
         if isinstance(node, Near):
-            return f"bool(_spans({self.const(node)}, p))"
+            # Both sides present anywhere first: positions are counted only when they are.
+            return (f"({self.expr(node.left)} and {self.expr(node.right)} "
+                    f"and bool(_spans({self.const(node)}, p)))")
         if isinstance(node, And):
             return "(" + " and ".join(self.expr(c) for c in node.children) + ")"
         if isinstance(node, Or):
@@ -343,7 +476,7 @@ class _CodeGen:
         raise TypeError(node)  # pragma: no cover
 
     def function(self, node: Node) -> Any:
-        return eval(f"lambda k, p: {self.expr(node)}", self.namespace)  # noqa: S307 -- no user text in the source
+        return eval(f"lambda k, h, p: {self.expr(node)}", self.namespace)  # noqa: S307 -- no user text in the source
 
 
 class Matcher:
@@ -356,50 +489,54 @@ class Matcher:
     def __init__(self) -> None:
         self.trees: dict[int, Node] = {}
         self.errors: dict[int, QueryError] = {}
-        # key -> (topic ids a hit decides, topic ids a hit makes candidates)
-        self.index: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+        # key -> (topic ids a hit decides, topic ids a hit makes candidates, the key)
+        self.index: dict[str, tuple[tuple[int, ...], tuple[int, ...], str]] = {}
         self.always: frozenset[int] = frozenset()
         self.prefixes: frozenset[str] = frozenset()
         self._predicates: dict[int, Any] = {}
         self._automaton: Any = None
+        self._iter: Any = None
+        self._with_prefix: frozenset[int] = frozenset()
         self._prefix_lengths: tuple[int, ...] = ()
 
     def __len__(self) -> int:
         return len(self.trees)
 
-    # The two halves of match(), apart so the benchmark can time the prefilter alone.
-    def present(self, post: Post) -> frozenset[str] | set[str]:
-        """The post's keys plus the prefix patterns (``kahvi*``) it contains."""
-        keys = post.keys
+    def prefilter(self, post: Post) -> list[tuple[tuple[int, ...], tuple[int, ...], str]]:
+        """The index entries of every key and prefix pattern found in the post: one pass of
+        the automaton over the post's keys (the bare prefilter the benchmark calls the
+        ceiling)."""
         if self._automaton is not None:
-            hits = {value for _, value in self._automaton.iter(post.haystack)}
-            if hits:
-                return keys | hits
-        elif self._prefix_lengths:
-            hits = set()
-            prefixes = self.prefixes
+            return [entry for _, entry in self._automaton.iter(post.haystack)]
+        index = self.index  # pragma: no cover -- without pyahocorasick
+        entries = [index[key] for key in index.keys() & post.keys]
+        if self._prefix_lengths:
             for term in post.words | post.lemmas:
                 for n in self._prefix_lengths:
-                    if n <= len(term) and (p := term[:n] + "*") in prefixes:
-                        hits.add(p)
-            if hits:
-                return keys | hits
-        return keys
+                    if n <= len(term) and (entry := index.get(term[:n] + "*")) is not None:
+                        entries.append(entry)
+        return entries
 
     def match(self, post: Post) -> set[int]:
         """The ids of every topic ``post`` matches."""
-        k = self.present(post)
-        index = self.index
+        if self._automaton is not None:
+            entries = [entry for _, entry in self._iter(post.haystack)]
+        else:  # pragma: no cover -- without pyahocorasick
+            entries = self.prefilter(post)
         out: set[int] = set()
         check = set(self.always)
-        for key in index.keys() & k:
-            sure, maybe = index[key]
-            out.update(sure)
-            check.update(maybe)
+        for sure, maybe, _ in entries:
+            if sure:
+                out.update(sure)
+            if maybe:
+                check.update(maybe)
         if check:
+            k = post.keys
+            # The prefix patterns found: only the checks of topics with a prefix read them.
+            h = {key for _, _, key in entries} if not check.isdisjoint(self._with_prefix) else k
             predicates = self._predicates
             for topic in check:
-                if topic not in out and predicates[topic](k, post):
+                if predicates[topic](k, h, post):
                     out.add(topic)
         return out
 
@@ -416,12 +553,12 @@ def compile_topics(topics: Iterable[tuple[int, str]]) -> Matcher:
     always: set[int] = set()
     for topic_id, query in topics:
         try:
-            tree = parse(query)
+            matcher.trees[topic_id] = parse(query)
         except QueryError as error:
             matcher.errors[topic_id] = error
-            continue
-        matcher.trees[topic_id] = tree
-        keys, _ = _cover(tree)
+    costs = _Costs(matcher.trees.values())
+    for topic_id, tree in matcher.trees.items():
+        keys, _ = costs.cover(tree)
         if keys is None:
             always.add(topic_id)
             matcher._predicates[topic_id] = gen.function(tree)
@@ -431,34 +568,43 @@ def compile_topics(topics: Iterable[tuple[int, str]]) -> Matcher:
             matcher._predicates[topic_id] = gen.function(tree)
         for key in keys:
             (sure if decided else maybe).setdefault(key, []).append(topic_id)
-    for key in sure.keys() | maybe.keys():
-        matcher.index[key] = (tuple(sure.get(key, ())), tuple(maybe.get(key, ())))
-    matcher.always = frozenset(always)
     # Every prefix of every topic, also those under NOT or beside the key chosen for an AND:
-    # the compiled checks look for "kahvi*" among the post's present keys.
+    # the compiled checks look for "kahvi*" among the prefilter's hits.
     prefixes = frozenset(
         node.prefix + "*"
         for tree in matcher.trees.values()
         for node in walk(tree)
         if isinstance(node, Prefix)
     )
+    matcher._with_prefix = frozenset(
+        topic_id
+        for topic_id, tree in matcher.trees.items()
+        if topic_id in matcher._predicates and any(isinstance(n, Prefix) for n in walk(tree))
+    )
+    for key in sure.keys() | maybe.keys() | prefixes:
+        matcher.index[key] = (tuple(sure.get(key, ())), tuple(maybe.get(key, ())), key)
+    matcher.always = frozenset(always)
     matcher.prefixes = prefixes
-    if prefixes:
-        if _ahocorasick is not None:
-            automaton = _ahocorasick.Automaton()
-            for p in prefixes:
-                automaton.add_word(" " + p[:-1], p)
-            automaton.make_automaton()
-            matcher._automaton = automaton
-        else:  # pragma: no cover
-            matcher._prefix_lengths = tuple(sorted({len(p) - 1 for p in prefixes}))
+    if _ahocorasick is not None and matcher.index:
+        automaton = _ahocorasick.Automaton()
+        for key, entry in matcher.index.items():
+            if key.endswith("*"):
+                automaton.add_word(" " + key[:-1], entry)
+            elif key[0] in "#@" or ":" in key:
+                automaton.add_word("\t" + key + "\t", entry)
+            else:
+                automaton.add_word(" " + key + " ", entry)
+        automaton.make_automaton()
+        matcher._automaton = automaton
+        matcher._iter = automaton.iter
+    elif prefixes:  # pragma: no cover -- without pyahocorasick
+        matcher._prefix_lengths = tuple(sorted({len(p) - 1 for p in prefixes}))
     return matcher
 
 
 def matches(query: str, texts: list[str]) -> list[bool]:
     """Whether each text matches ``query``, analysed as on ingest, through the same compiler
     and matcher as live listening (the preview). Raises :class:`QueryError`."""
-    tree = parse(query)  # raises with the position
-    del tree
+    parse(query)  # a broken query raises here, with its position (the preview's 422)
     matcher = compile_topics([(0, query)])
     return [0 in matcher.match(post) for post in analyse_posts(texts)]

@@ -404,7 +404,7 @@ class _Parser:
     def filter(self, text: str, pos: int, m: re.Match[str] | None = None) -> Node:
         m = m or _FILTER.fullmatch(text)
         assert m is not None
-        name, value = m.group(1).lower(), m.group(2).strip().lower()
+        name, value = m.group(1).lower(), " ".join(m.group(2).lower().split())
         if name not in FILTERS:
             raise QueryError(
                 f"unknown filter '{m.group(1)}:' at {pos}; the filters are "
