@@ -127,3 +127,14 @@ class SearchSourceTestCase(BaseTestCase):
         self.assertEqual((first.stored, second.stored, second.seen), (1, 1, 1))
         self.assertEqual(TopicMention.objects.filter(topic=topic).count(), 2)
         self.assertEqual(set(Mention.objects.values_list("network", flat=True)), {"mastodon"})
+
+
+class MeasureTestCase(BaseTestCase):
+    def test_the_measurement_runs_the_write_path_and_leaves_nothing(self):
+        from breakwater.listening import throughput
+
+        actions.do_create_topic(self.alice, TopicFields("Aalto", '"aalto kahvi" OR #aaltokahvi'))
+        result = throughput.measure(self.acme.pk, 200, batch=50)
+        self.assertEqual((result["posts"], result["topics"]), (200, 1))
+        self.assertGreater(result["stored"], 10)
+        self.assertEqual(Mention.objects.count(), 0)
