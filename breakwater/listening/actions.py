@@ -15,7 +15,13 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from breakwater.connectors.base import Author, Capability, InboundItem, get_connector_class
+from breakwater.connectors.base import (
+    Author,
+    Capability,
+    Connector,
+    InboundItem,
+    get_connector_class,
+)
 from breakwater.core.actions import audit, check_role, in_workspace
 from breakwater.core.errors import Conflict, Invalid
 from breakwater.core.models import Channel, Membership, Role
@@ -165,6 +171,16 @@ class SourceFields:
     poll_seconds: int = 300
 
 
+def can_search(network: str) -> bool:
+    """Whether channels of ``network`` can be searched for listening (``LISTEN_SEARCH`` and a
+    ``search`` of their own: the RSS connector declares listening, but as a feed)."""
+    try:
+        cls = get_connector_class(network)
+    except (KeyError, ValueError):
+        return False
+    return Capability.LISTEN_SEARCH in cls.capabilities and cls.search is not Connector.search
+
+
 def _check_source(member: Membership, fields: SourceFields) -> None:
     check_role(member, Role.MANAGER)
     if not fields.name.strip():
@@ -178,8 +194,8 @@ def _check_source(member: Membership, fields: SourceFields) -> None:
         if fields.channel_id is None or not fields.query.strip():
             raise Invalid("a search source needs a channel and a search query")
         channel = in_workspace(member, Channel, fields.channel_id, "channel")
-        cls = get_connector_class(channel.network)
-        if Capability.LISTEN_SEARCH not in cls.capabilities or cls.search is None:
+        if not can_search(channel.network):
+            cls = get_connector_class(channel.network)
             raise Invalid(f"{cls.label} channels cannot search; choose a Bluesky or Mastodon one")
     else:
         raise Invalid(f"kind must be one of: {', '.join(SourceKind.values)}")

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -172,7 +173,10 @@ def send_to_inbox(request: HttpRequest, mention_id: int) -> HttpResponse:
             member, mention_id, int(channel) if channel.isdigit() else None)
     except ActionError as exc:
         messages.error(request, exc.message)
-        return redirect(request.POST.get("next") or reverse("web:listening"))
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
+            back = reverse("web:listening")
+        return redirect(back)
     return redirect("web:conversation", conversation_id=conversation_id)
 
 
@@ -181,8 +185,8 @@ def sources(request: HttpRequest) -> HttpResponse:
     member = member_for(request)
     return render(request, "web/listening/sources.html", {
         "member": member, "sources": queries.sources(member), "can_edit": _can_edit(member),
-        "channels": Channel.objects.filter(workspace_id=member.workspace_id,
-                                           network__in=("bluesky", "mastodon")).order_by("name"),
+        "channels": [c for c in Channel.objects.filter(workspace_id=member.workspace_id)
+                     .order_by("name") if actions.can_search(c.network)],
     })
 
 
