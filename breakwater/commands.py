@@ -287,11 +287,13 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--verbose", action="store_true", help="list every wrong answer")
     ev.set_defaults(func=cmd_eval)
 
-    bench = sub.add_parser("bench", help="benchmarks: ingest, inbox, search, analysis")
-    bench.add_argument("which", choices=["ingest", "inbox", "search", "analysis"])
+    bench = sub.add_parser("bench", help="benchmarks: ingest, inbox, search, analysis, listening")
+    bench.add_argument("which", choices=["ingest", "inbox", "search", "analysis", "listening"])
     bench.add_argument("--items", type=int, default=None)
     bench.add_argument("--messages", type=int, default=None)
     bench.add_argument("--samples", type=int, default=None)
+    bench.add_argument("--topics", type=int, default=None, help="listening: topics to compile")
+    bench.add_argument("--posts", type=int, default=None, help="listening: posts to match")
     bench.set_defaults(func=cmd_bench)
     return parser
 
