@@ -10,6 +10,7 @@ API token in ``self.<name>_token``.
 
 from __future__ import annotations
 
+import ipaddress
 import itertools
 import json as jsonlib
 import os
@@ -194,3 +195,32 @@ class WorkerProcesses:
                     f"no {what} within {timeout} s:\n{log.read_text(errors='replace')[-5000:]}"
                 )
             time.sleep(0.05)
+
+
+def listening_addresses(pid: int) -> set[tuple[str, int]]:
+    """The (address, port) pairs process ``pid`` listens on for TCP, read from /proc: for tests
+    that check a test server is reachable from this machine only."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:["):-1])
+    found = set()
+    for table, width in (("tcp", 8), ("tcp6", 32)):
+        for line in Path(f"/proc/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            local, state, inode = fields[1], fields[3], fields[9]
+            if state != "0A" or inode not in inodes:  # 0A: LISTEN
+                continue
+            address, port = local.split(":")
+            raw = bytes.fromhex(address)
+            if width == 8:
+                host = ".".join(str(b) for b in reversed(raw))
+            else:  # four little-endian 32-bit words
+                words = b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4))
+                host = str(ipaddress.IPv6Address(words))
+            found.add((host, int(port, 16)))
+    return found

@@ -132,7 +132,8 @@ def check_draft(request: HttpRequest, conversation_id: int, body: CheckIn) -> An
     """The checks a reply with this text would meet in this conversation, without sending it."""
     member = request.member  # type: ignore[attr-defined]
     conv = access_conversation(member, conversation_id)
-    return actions.draft_report(member.workspace_id, conv.network, body.text, body.language)
+    return actions.draft_report(member.workspace_id, conv.network, body.text, body.language,
+                                conv.channel.config)
 
 
 # -- approvals ---------------------------------------------------------------------------------

@@ -3,12 +3,13 @@ and liking items on their network."""
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 from pydantic import model_validator
 
 from breakwater.api.schemas import MessageOut
-from breakwater.inbox import actions
+from breakwater.inbox import actions, queries
+from breakwater.lib.downloads import download
 
 router = Router(tags=["messages"])
 
@@ -70,3 +71,13 @@ def unhide_message(request: HttpRequest, message_id: int) -> Any:
 def like_message(request: HttpRequest, message_id: int) -> Any:
     """Like an inbound item on its network (channels with the `like` capability)."""
     return _act(request, message_id, "like")
+
+
+@router.get("/messages/{int:message_id}/media/{int:index}", summary="Download an attachment",
+            response={200: None})
+def media(request: HttpRequest, message_id: int, index: int) -> HttpResponse:
+    """The file of the message's ``index``-th media entry (0-based), fetched from the network
+    that keeps it (an email's attachment from the mailbox); always as a download. 502 when the
+    network cannot give it (the mail was deleted there), with its reason."""
+    found = queries.media_content(request.member, message_id, index)  # type: ignore[attr-defined]
+    return download(found.name, found.content_type, found.data)

@@ -8,7 +8,7 @@ inbox for "message:<id>") delivers or blocks it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +31,7 @@ from breakwater.connectors.base import describe_validation_error, get_connector_
 from breakwater.core import events
 from breakwater.core.actions import audit, check_role, in_workspace
 from breakwater.core.errors import Conflict, Invalid
-from breakwater.core.models import Membership, Role
+from breakwater.core.models import Channel, Membership, Role
 
 MAX_TEXT = 10_000
 
@@ -67,29 +67,32 @@ def do_set_guidelines(member: Membership, guidelines: GuidelineSet) -> Guideline
 # -- checks ------------------------------------------------------------------------------------
 
 
-def network_rules(network: str) -> NetworkRules:
+def network_rules(network: str, channel_config: Mapping[str, Any] | None = None) -> NetworkRules:
+    """What ``network`` allows; with a channel's (public) config, that server's own limits."""
     connector = get_connector_class(network)
+    config = channel_config or {}
     return NetworkRules(
         label=connector.label,
-        max_length=connector.max_text_length,
-        length=connector.text_length,
+        max_length=connector.max_length_for(config),
+        length=connector.length_for(config),
         links=connector.links_clickable,
         mentions=connector.mentions_notify,
     )
 
 
-def check_reply_text(workspace_id: int, network: str, text: str,
-                     language: str | None = None) -> Result:
+def check_reply_text(workspace_id: int, network: str, text: str, language: str | None = None,
+                     channel_config: Mapping[str, Any] | None = None) -> Result:
     """The live checks of a draft (and the server's own before sending)."""
-    return check_text(access_guidelines(workspace_id), text, language, network_rules(network))
+    return check_text(access_guidelines(workspace_id), text, language,
+                      network_rules(network, channel_config))
 
 
-def draft_report(workspace_id: int, network: str, text: str,
-                 language: str | None = None) -> dict[str, Any]:
+def draft_report(workspace_id: int, network: str, text: str, language: str | None = None,
+                 channel_config: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """What the composer shows while the agent types: the checks, the verdict, and the length
     as the network counts it against its limit (None: no limit)."""
-    rules = network_rules(network)
-    return {**check_reply_text(workspace_id, network, text, language).as_dict(),
+    rules = network_rules(network, channel_config)
+    return {**check_reply_text(workspace_id, network, text, language, channel_config).as_dict(),
             "length": rules.length(text), "limit": rules.max_length}
 
 
@@ -124,8 +127,10 @@ class Review:
         return " ".join(r["message"] for r in self.reasons())
 
 
-def review_reply(member: Membership, network: str, text: str) -> Review:
-    return Review(check_reply_text(member.workspace_id, network, text), _policy_reason(member))
+def review_reply(member: Membership, network: str, text: str,
+                 channel_config: Mapping[str, Any] | None = None) -> Review:
+    return Review(check_reply_text(member.workspace_id, network, text,
+                                   channel_config=channel_config), _policy_reason(member))
 
 
 # -- the approval policy -----------------------------------------------------------------------
@@ -233,7 +238,10 @@ def _approved_text(approval: Approval, text: str | None) -> str:
         raise Invalid(f"a reply can hold at most {MAX_TEXT} characters")
     network = approval.context.get("network")
     if final != approval.text and network:
-        result = check_reply_text(approval.workspace_id, network, final)
+        channel = Channel.objects.filter(pk=approval.context.get("channel_id"),
+                                         workspace_id=approval.workspace_id).first()
+        result = check_reply_text(approval.workspace_id, network, final,
+                                  channel_config=channel.config if channel else None)
         if result.verdict == "block":
             blocking = [c.message for c in result.checks if c.severity == "block"]
             raise Invalid(" ".join(blocking) + " " + _("Edit the text before approving."))

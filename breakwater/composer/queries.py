@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.db.models import Q
 
 from breakwater.composer.actions import access_guidelines, network_rules
@@ -32,9 +35,10 @@ def approvals(member: Membership, status: str | None = ApprovalStatus.PENDING,
     return list(qs.order_by(*order)[:limit])
 
 
-def reply_box(workspace_id: int, network: str) -> dict[str, object]:
+def reply_box(workspace_id: int, network: str,
+              channel_config: Mapping[str, Any] | None = None) -> dict[str, object]:
     """What a conversation's reply box shows beside the text: the guidelines (tone notes) and
-    the network's limit."""
-    rules = network_rules(network)
+    the limit of the channel's network (its server's own, where servers differ)."""
+    rules = network_rules(network, channel_config)
     return {"guidelines": access_guidelines(workspace_id), "limit": rules.max_length,
             "network_label": rules.label}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import functools
 import importlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Literal
@@ -212,13 +212,25 @@ class DeliveryResult:
     url: str = ""
 
 
+# The reserved key of a channel's config under which Breakwater keeps what the server said
+# about itself when the channel was connected (``Account.server``): never a setup parameter.
+SERVER_CONFIG = "server"
+
+
 @dataclass(frozen=True)
 class Account:
-    """Whom a channel's credentials sign in as: what ``test_connection`` answers."""
+    """Whom a channel's credentials sign in as: what ``test_connection`` answers.
+
+    ``server``: what this server allows where it differs per server (a Mastodon instance's
+    ``max_characters``), kept on the channel as ``config["server"]`` and read back by
+    :meth:`Connector.max_length_for` / :meth:`Connector.length_for`, so the composer checks a
+    reply against the limit of the server it goes to.
+    """
 
     external_id: str
     handle: str = ""
     name: str = ""
+    server: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -243,6 +255,15 @@ class Page:
     cursor: str | None
     more: bool = False
     budget: RateBudget | None = None
+
+
+@dataclass(frozen=True)
+class OAuthStart:
+    """The first half of an OAuth sign-in: where to send the admin's browser, and what
+    :meth:`Connector.oauth_finish` needs back (Breakwater keeps it encrypted until then)."""
+
+    authorize_url: str
+    pending: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -297,8 +318,41 @@ class Connector:
         return grapheme_length(text)
 
     @classmethod
+    def max_length_for(cls, config: Mapping[str, Any]) -> int | None:
+        """The text limit of the channel with this config (a server's own one, where servers
+        differ); ``max_text_length`` unless a connector knows better."""
+        return cls.max_text_length
+
+    @classmethod
+    def length_for(cls, config: Mapping[str, Any]) -> Callable[[str], int]:
+        """How the channel with this config counts a text against :meth:`max_length_for`."""
+        return cls.text_length
+
+    @classmethod
     def sensitive_parameters(cls) -> frozenset[str]:
         return frozenset(p.name for p in cls.parameters if p.sensitive)
+
+    # -- OAuth, where the network has it (authorization code grant) ---------------------------
+    # The settings the admin gives before signing in on the network (e.g. the server address);
+    # the rest of the channel's config comes from ``oauth_finish``.
+    oauth_parameters: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def can_oauth(cls) -> bool:
+        return cls.oauth_start.__func__ is not Connector.oauth_start.__func__  # type: ignore[attr-defined]
+
+    @classmethod
+    def oauth_start(cls, config: Mapping[str, Any], redirect_uri: str, state: str) -> OAuthStart:
+        """Prepare a sign-in (register Breakwater with the server where it must) and answer
+        the page to send the admin to; the network comes back to ``redirect_uri`` with
+        ``state`` and a code. Raise ``ValueError`` for bad settings, ``ConnectorError`` with
+        the server's text when it refuses."""
+        raise NotImplementedError
+
+    @classmethod
+    def oauth_finish(cls, pending: Mapping[str, Any], code: str, redirect_uri: str) -> dict[str, Any]:
+        """Trade the code for credentials: answer the channel's config (as ``parameters``)."""
+        raise NotImplementedError
 
     @classmethod
     def generated_config(cls) -> dict[str, Any]:
@@ -335,6 +389,12 @@ class Connector:
         """Everything the network has from ``since`` on, to compare with what was stored:
         what ingest did not have yet is a gap that reconciliation closed."""
         raise NotImplementedError
+
+    def fetch_media(self, media: Mapping[str, Any], external_id: str) -> bytes:
+        """The bytes of one media entry of a stored item (``external_id``) whose file stays on
+        the network (an email's attachment stays in the mailbox). Entries with a ``url`` are
+        fetched by the reader's browser instead."""
+        raise ConnectorError(f"{self.label} keeps no files Breakwater can fetch", permanent=True)
 
     def send_reply(self, reply: OutboundReply) -> DeliveryResult:
         raise ConnectorError(f"{self.label} channels cannot send replies", permanent=True)

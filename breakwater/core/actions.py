@@ -8,7 +8,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from breakwater.connectors.base import Connector, ConnectorError, get_connector_class
+from breakwater.connectors.base import (
+    SERVER_CONFIG,
+    Connector,
+    ConnectorError,
+    OAuthStart,
+    get_connector_class,
+)
 from breakwater.core import crypto, events
 from breakwater.core.errors import Forbidden, Invalid, NotFound
 from breakwater.core.models import (
@@ -118,6 +124,8 @@ def do_create_token(member: Membership, name: str = "cli") -> str:
 def _checked_config(connector_cls: type[Connector], config: dict[str, Any]) -> dict[str, Any]:
     """Validate a channel's settings, fill the generated ones, and sign in with them:
     a refused password is an ``Invalid`` carrying the server's own words."""
+    # What the server said about itself last time is asked again, never taken from the input.
+    config = {k: v for k, v in config.items() if k != SERVER_CONFIG}
     try:
         cleaned = connector_cls.validate_config(config)
     except ValueError as exc:
@@ -126,9 +134,11 @@ def _checked_config(connector_cls: type[Connector], config: dict[str, Any]) -> d
         if not cleaned.get(key):
             cleaned[key] = value
     try:
-        connector_cls(cleaned).test_connection()
+        account = connector_cls(cleaned).test_connection()
     except ConnectorError as exc:
         raise Invalid(f"{connector_cls.label} refused the connection: {exc.message}") from None
+    if account is not None and account.server:
+        cleaned[SERVER_CONFIG] = dict(account.server)
     return cleaned
 
 
@@ -161,6 +171,57 @@ def do_create_channel(member: Membership, network: str, name: str,
         audit(member, member.workspace_id, "channel.created", channel, network=network)
         _connected(channel)
     return channel
+
+
+def _oauth_connector(member: Membership, network: str) -> type[Connector]:
+    check_role(member, Role.ADMIN)
+    try:
+        connector_cls = get_connector_class(network)
+    except ValueError as exc:
+        raise Invalid(str(exc)) from None
+    if not connector_cls.can_oauth():
+        raise Invalid(f"{connector_cls.label} has no sign-in on the network: fill in its settings")
+    return connector_cls
+
+
+def _oauth_channel(member: Membership, channel_id: int, connector_cls: type[Connector]) -> Channel:
+    channel = access_channel(member, channel_id)
+    if channel.network != connector_cls.key:
+        raise Invalid(f"channel {channel_id} is not a {connector_cls.label} channel")
+    return channel
+
+
+def start_channel_oauth(member: Membership, network: str, config: dict[str, Any],
+                        redirect_uri: str, state: str, channel_id: int | None = None) -> OAuthStart:
+    """The first half of connecting by OAuth: where to send the admin to grant access. Nothing
+    is stored here; the interface keeps ``pending`` (encrypted) until the network calls back.
+    To reconnect ``channel_id``, its saved settings fill in what ``config`` leaves out."""
+    connector_cls = _oauth_connector(member, network)
+    if channel_id is not None:
+        channel = _oauth_channel(member, channel_id, connector_cls)
+        config = {**channel.config, **config}
+    wanted = {k: v for k, v in config.items() if k in connector_cls.oauth_parameters}
+    try:
+        return connector_cls.oauth_start(wanted, redirect_uri, state)
+    except ValueError as exc:
+        raise Invalid(str(exc)) from None
+    except ConnectorError as exc:
+        raise Invalid(f"{connector_cls.label} refused the sign-in: {exc.message}") from None
+
+
+def do_finish_channel_oauth(member: Membership, network: str, name: str, pending: dict[str, Any],
+                            code: str, redirect_uri: str, channel_id: int | None = None) -> Channel:
+    """The second half: the network's code becomes credentials, tested and stored like typed
+    ones; with ``channel_id`` they reconnect that channel (from its saved cursor)."""
+    connector_cls = _oauth_connector(member, network)
+    try:
+        config = connector_cls.oauth_finish(pending, code, redirect_uri)
+    except ConnectorError as exc:
+        raise Invalid(f"{connector_cls.label} refused the sign-in: {exc.message}") from None
+    if channel_id is not None:
+        _oauth_channel(member, channel_id, connector_cls)
+        return do_reconnect_channel(member, channel_id, config)
+    return do_create_channel(member, network, name, config)
 
 
 def in_workspace(member: Membership, model: type[M], pk: int, what: str, *, lock: bool = False,

@@ -29,3 +29,10 @@ class Conflict(ActionError):
 class Invalid(ActionError):
     status = 422
     code = "invalid"
+
+
+class Unavailable(ActionError):
+    """The network did not give what was asked (it is down, or the item is gone there)."""
+
+    status = 502
+    code = "unavailable"

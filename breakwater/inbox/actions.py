@@ -415,7 +415,7 @@ def do_reply(member: Membership, conversation_id: int, text: str,
         raise Invalid("idempotency_key can have at most 200 characters")
     conv = access_conversation(member, conversation_id)
     _check_reply(member, conv, text)
-    review = composer.review_reply(member, conv.network, text.strip())
+    review = composer.review_reply(member, conv.network, text.strip(), conv.channel.config)
     with transaction.atomic():
         conv = access_conversation(member, conversation_id, lock=True)
         existing = _existing_reply(member, conv, key)
@@ -477,7 +477,8 @@ def _store_reply(member: Membership, conv: Conversation, text: str, key: str,
     if review.needs_approval:
         composer.do_request_approval(
             member, f"message:{message.pk}", message.text, review.reasons(),
-            {"conversation": conv.pk, "network": conv.network, "channel": conv.channel.name},
+            {"conversation": conv.pk, "network": conv.network, "channel": conv.channel.name,
+             "channel_id": conv.channel_id},
         )
     conv.message_count = F("message_count") + 1
     conv.last_activity_at = now

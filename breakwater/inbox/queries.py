@@ -15,7 +15,9 @@ from datetime import datetime, timedelta
 from django.db.models import Q, QuerySet, Subquery
 from django.utils import timezone
 
-from breakwater.core.errors import Invalid
+from breakwater.connectors.base import ConnectorError, get_connector_class
+from breakwater.core.actions import channel_config
+from breakwater.core.errors import Invalid, NotFound, Unavailable
 from breakwater.core.models import Membership
 from breakwater.inbox import search
 from breakwater.inbox.models import (
@@ -300,3 +302,35 @@ def contact_history(conv: Conversation, limit: int = 20) -> list[Conversation]:
 
 def workspace_tags(member: Membership) -> list[Tag]:
     return list(Tag.objects.filter(workspace_id=member.workspace_id).order_by("name"))
+
+
+@dataclass(frozen=True)
+class MediaContent:
+    name: str
+    content_type: str
+    data: bytes
+
+
+def media_content(member: Membership, message_id: int, index: int) -> MediaContent:
+    """The bytes of a message's ``index``-th media entry, read from the network that keeps
+    them (an email's attachment from the mailbox), for a person to download."""
+    message = Message.objects.filter(pk=message_id, workspace_id=member.workspace_id).select_related(
+        "channel").first()
+    if message is None:
+        raise NotFound(f"message {message_id} not found")
+    media = message.media if isinstance(message.media, list) else []
+    if not 0 <= index < len(media):
+        raise NotFound(f"message {message_id} has no attachment {index}"
+                       f" (it has {len(media)})")
+    entry = media[index]
+    try:
+        connector = get_connector_class(message.channel.network)(
+            channel_config(message.channel), channel=message.channel_id)
+        data = connector.fetch_media(entry, message.external_id)
+    except (ConnectorError, ValueError) as exc:
+        said = exc.message if isinstance(exc, ConnectorError) else str(exc)
+        raise Unavailable(f"the attachment could not be fetched: {said}",
+                          {"conversation": message.conversation_id}) from None
+    name = str(entry.get("name") or f"attachment-{index}")
+    return MediaContent(name, str(entry.get("content_type") or "application/octet-stream"), data)
+

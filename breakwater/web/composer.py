@@ -41,7 +41,8 @@ def draft_checks(request: HttpRequest, conversation_id: int) -> JsonResponse:
     try:
         conv = access_conversation(member, conversation_id)
         text = request.POST.get("text", "")[: actions.MAX_TEXT]
-        return JsonResponse(actions.draft_report(member.workspace_id, conv.network, text))
+        return JsonResponse(actions.draft_report(member.workspace_id, conv.network, text,
+                                                 channel_config=conv.channel.config))
     except ActionError as exc:
         return JsonResponse({"error": exc.message}, status=exc.status)
 

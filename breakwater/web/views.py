@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from breakwater.composer.queries import reply_box
 from breakwater.connectors.base import Capability, get_connector_class
@@ -27,6 +27,7 @@ from breakwater.feedback import queries as feedback_queries
 from breakwater.inbox import actions, queries
 from breakwater.inbox.actions import Changes
 from breakwater.inbox.models import DeliveryState, Kind, Priority, Sentiment, Status
+from breakwater.lib.downloads import download
 
 FILTER_KEYS = ("status", "network", "channel", "assignee", "tag", "kind", "q", "language",
                "sentiment", "spam", "due", "sort")
@@ -151,7 +152,7 @@ def _conversation_page(request: HttpRequest, conversation_id: int, *, draft: str
         "seen_up_to": max((m.pk for m in thread), default=0),
         "draft": draft,
         "collision": collision,
-        "reply_box": reply_box(member.workspace_id, conv.network),
+        "reply_box": reply_box(member.workspace_id, conv.network, conv.channel.config),
         "back_qs": request.GET.urlencode(),
         **feedback_queries.for_thread(member, thread),
     }
@@ -270,6 +271,21 @@ def retry(request: HttpRequest, message_id: int) -> HttpResponse:
     except ActionError as exc:
         return _done(request, None, error=exc.message)
     return _done(request, message.conversation_id, ok=_("Trying again."))
+
+
+@login_required
+@require_GET
+def media(request: HttpRequest, message_id: int, index: int) -> HttpResponse:
+    """Download an attachment the network keeps (an email's, from the mailbox)."""
+    member = member_for(request)
+    try:
+        found = queries.media_content(member, message_id, index)
+    except NotFound:
+        raise Http404(_("No such attachment.")) from None
+    except ActionError as exc:
+        detail = exc.detail if isinstance(exc.detail, dict) else {}
+        return _done(request, detail.get("conversation"), error=exc.message)
+    return download(found.name, found.content_type, found.data)
 
 
 @login_required

@@ -2,7 +2,22 @@
 // PLC, PDS, AppView (bsky), bsync and ozone from @atproto/dev-env, on ports from
 // BLUESKY_PORT_BASE (PLC +0, PDS +1, AppView +2, ozone +3), with the AppView's tables in a
 // private Postgres schema (BLUESKY_SCHEMA). Prints KEY=value lines, then READY.
-import { TestNetwork } from '@atproto/dev-env'
+import nodeNet from 'node:net'
+
+// Loopback only: dev-env's servers call listen(port) with no host, which binds every
+// interface. Give such calls 127.0.0.1 before any server starts (a test stack is nobody's
+// service). dev-env is imported after the patch.
+const listen = nodeNet.Server.prototype.listen
+nodeNet.Server.prototype.listen = function (...args) {
+  const [first, second] = args
+  if (typeof first === 'number' && typeof second !== 'string') args.splice(1, 0, '127.0.0.1')
+  else if (first && typeof first === 'object' && first.port !== undefined && !first.host && !first.path) {
+    args[0] = { ...first, host: '127.0.0.1' }
+  }
+  return listen.apply(this, args)
+}
+
+const { TestNetwork } = await import('@atproto/dev-env')
 
 const base = Number(process.env.BLUESKY_PORT_BASE || 2582)
 const started = Date.now()

@@ -206,8 +206,10 @@ class EmailConnector(Connector):
                 items.extend(item for _, item in fetched if item.created_at >= since)
         return items
 
-    def fetch_attachment(self, media: Mapping[str, Any], message_id: str) -> bytes:
-        """The bytes of one attachment of a stored message (they stay in the mailbox)."""
+    def fetch_media(self, media: Mapping[str, Any], external_id: str) -> bytes:
+        """The bytes of one attachment of a stored message (they stay in the mailbox), found
+        by its Message-ID and checked against the digest taken on ingest."""
+        message_id = external_id
         with mailbox.imap_session(self.config) as client:
             for folder, _ in self._folders(client):
                 for uid in mailbox.find_by_message_id(client, folder, message_id):

@@ -17,11 +17,12 @@ over pages it read itself, so a stream can never skip the poll past something un
 
 from __future__ import annotations
 
+import functools
 import os
 import queue
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,11 +48,13 @@ from breakwater.connectors.base import (
     DeliveryResult,
     InboundItem,
     MediaFile,
+    OAuthStart,
     OutboundPost,
     OutboundReply,
     Page,
     Parameter,
     RateBudget,
+    SERVER_CONFIG,
 )
 from breakwater.connectors.mastodon import mapping
 
@@ -61,6 +64,9 @@ RECONCILE_PAGES = 20
 SEARCH_PAGE = 40  # the most the hashtag timeline and search give at once
 RECENT_STATUSES = 40  # how many of the brand's latest posts find_publication looks through
 REQUEST_TIMEOUT = 10.0
+# What the channel asks for: reading mentions and DMs, search for listening, posting and media.
+SCOPES = ("read:accounts", "read:notifications", "read:statuses", "read:search",
+          "write:statuses", "write:media")
 # Mastodon sends a heartbeat comment every 15 s or so: a stream silent for longer is gone.
 STREAM_READ_TIMEOUT = 90.0
 RETRY_AFTER_DEFAULT = 30.0
@@ -110,22 +116,86 @@ class MastodonConnector(Connector):
                        "write:statuses and write:media"),
     )
     EVENT_TYPES = ("mention", "dm")
-    # Each server sets its own limit (500 by default): send_reply enforces the server's.
-    max_text_length = None
+    # Each server sets its own limit: 500 is Mastodon's default; the composer uses the one
+    # the instance reported on connecting (max_length_for), send_reply asks it again.
+    max_text_length = mapping.DEFAULT_MAX_CHARACTERS
     poll_interval = 60.0
     reconcile_window = 3 * 24 * 3600.0
 
-    @classmethod
-    def validate_config(cls, config: Mapping[str, Any]) -> dict[str, Any]:
-        cleaned = super().validate_config(config)
-        url = str(cleaned["base_url"]).strip().rstrip("/")
+    oauth_parameters = ("base_url",)
+
+    @staticmethod
+    def _base_url(value: Any) -> str:
+        url = str(value or "").strip().rstrip("/")
         if "://" not in url:
             url = "https://" + url
         if not url.startswith(("http://", "https://")) or "/" in url.split("://", 1)[1]:
             raise ValueError("base_url must be the server's address, like https://mastodon.social")
-        cleaned["base_url"] = url
+        return url
+
+    @classmethod
+    def validate_config(cls, config: Mapping[str, Any]) -> dict[str, Any]:
+        cleaned = super().validate_config(config)
+        cleaned["base_url"] = cls._base_url(cleaned["base_url"])
         cleaned["access_token"] = str(cleaned["access_token"]).strip()
         return cleaned
+
+    # -- OAuth: Breakwater registers itself on the server, the admin grants it there ----------
+
+    @staticmethod
+    def _oauth_client(base: str, **credentials: str) -> tuple[Mastodon, list[requests.Response]]:
+        """A client without a token, and the answers it got (Mastodon.py drops the server's
+        ``error_description``; the admin should read it)."""
+        answers: list[requests.Response] = []
+        session = requests.Session()
+        session.hooks["response"].append(lambda response, *a, **k: answers.append(response))
+        client = Mastodon(api_base_url=base, version_check_mode="none", session=session,
+                          request_timeout=REQUEST_TIMEOUT, user_agent=USER_AGENT, **credentials)
+        return client, answers
+
+    @staticmethod
+    def _oauth_error(base: str, doing: str, exc: MastodonError,
+                     answers: list[requests.Response]) -> ConnectorError:
+        said = str(exc)
+        if answers and answers[-1].status_code >= 400:
+            try:
+                body = answers[-1].json()
+                said = body.get("error_description") or body.get("error") or said
+            except ValueError:
+                said = f"HTTP {answers[-1].status_code} {answers[-1].reason}"
+        return ConnectorError(f"{base} {doing}: {said}", reauth=True)
+
+    @classmethod
+    def oauth_start(cls, config: Mapping[str, Any], redirect_uri: str, state: str) -> OAuthStart:
+        """``POST /api/v1/apps`` registers Breakwater on this server with our callback, then the
+        admin goes to ``/oauth/authorize`` (the server's own sign-in and consent page)."""
+        base = cls._base_url(config.get("base_url"))
+        client, answers = cls._oauth_client(base)
+        try:
+            client_id, client_secret = Mastodon.create_app(
+                "Breakwater", scopes=list(SCOPES), redirect_uris=redirect_uri,
+                website="https://github.com/breakwater", api_base_url=base,
+                request_timeout=REQUEST_TIMEOUT, session=client.session, user_agent=USER_AGENT)
+            client.client_id, client.client_secret = client_id, client_secret
+            url = client.auth_request_url(redirect_uris=redirect_uri, scopes=list(SCOPES),
+                                          state=state, allow_http=base.startswith("http://"))
+        except MastodonError as exc:
+            raise cls._oauth_error(base, "did not register Breakwater", exc, answers) from exc
+        return OAuthStart(url, {"base_url": base, "client_id": client_id,
+                                "client_secret": client_secret})
+
+    @classmethod
+    def oauth_finish(cls, pending: Mapping[str, Any], code: str, redirect_uri: str) -> dict[str, Any]:
+        """``POST /oauth/token`` trades the code for the brand account's access token."""
+        base = pending["base_url"]
+        client, answers = cls._oauth_client(base, client_id=pending["client_id"],
+                                            client_secret=pending["client_secret"])
+        try:
+            token = client.log_in(code=code, redirect_uri=redirect_uri, scopes=list(SCOPES),
+                                  allow_http=base.startswith("http://"))
+        except MastodonError as exc:
+            raise cls._oauth_error(base, "did not grant access", exc, answers) from exc
+        return {"base_url": base, "access_token": token}
 
     def __init__(self, config: Mapping[str, Any] | None = None, *, channel: int = 0):
         super().__init__(config, channel=channel)
@@ -205,9 +275,31 @@ class MastodonConnector(Connector):
     # -- inbound --------------------------------------------------------------------------
 
     def test_connection(self) -> Account:
+        """Who the token signs in as, and the instance's status limits for the composer."""
         me = self._call("account_verify_credentials")
+        limits = self.limits()
         return Account(external_id=str(me["id"]), handle="@" + me["acct"],
-                       name=me.get("display_name") or me["username"])
+                       name=me.get("display_name") or me["username"],
+                       server={"max_characters": limits.max_characters,
+                               "characters_reserved_per_url": limits.characters_reserved_per_url})
+
+    @classmethod
+    def _saved_limits(cls, config: Mapping[str, Any]) -> mapping.Limits:
+        """The limits the instance reported when the channel was connected (defaults before)."""
+        server = config.get(SERVER_CONFIG) or {}
+        return mapping.Limits(
+            max_characters=int(server.get("max_characters") or mapping.DEFAULT_MAX_CHARACTERS),
+            characters_reserved_per_url=int(
+                server.get("characters_reserved_per_url") or mapping.DEFAULT_URL_LENGTH))
+
+    @classmethod
+    def max_length_for(cls, config: Mapping[str, Any]) -> int | None:
+        return cls._saved_limits(config).max_characters
+
+    @classmethod
+    def length_for(cls, config: Mapping[str, Any]) -> Callable[[str], int]:
+        """Mastodon's count: every link as the reserved length, ``@user@domain`` as ``@user``."""
+        return functools.partial(mapping.status_length, limits=cls._saved_limits(config))
 
     def _brand_id(self) -> str:
         if self._me is None:

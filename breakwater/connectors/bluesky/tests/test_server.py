@@ -25,7 +25,7 @@ from breakwater.ingest.models import SyncState
 from breakwater.ingest.pipeline import ingest_items
 from breakwater.outbox import actions as outbox
 from breakwater.outbox.models import Delivery, DeliveryStatus
-from breakwater.test import BaseTestCase
+from breakwater.test import BaseTestCase, listening_addresses
 
 
 def run_outbox(rounds: int = 5) -> None:
@@ -387,3 +387,13 @@ class CredentialsTestCase(BlueskyTestCase):
                               .values_list("text", flat=True)), ["Ensimmäinen", "Toinen"])
         self.assertTrue(Message.objects.filter(external_id=second["uri"]).exists())
         self.assertEqual(self.poll(channel), 0)
+
+
+def test_the_stack_listens_on_loopback_only(bluesky_stack: Stack) -> None:
+    """dev-env binds every interface by default; scripts/servers/bluesky-start.mjs keeps all
+    of its servers (PLC, PDS, AppView, ozone and their helpers) on 127.0.0.1."""
+    pid = int((bluesky_stack.state / "pid").read_text())
+    addresses = listening_addresses(pid)
+    pds_port = int(bluesky_stack.pds.rsplit(":", 1)[1])
+    assert ("127.0.0.1", pds_port) in addresses
+    assert {host for host, _ in addresses} == {"127.0.0.1"}, addresses

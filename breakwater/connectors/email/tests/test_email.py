@@ -71,6 +71,17 @@ class EmailChannelTestCase(BaseTestCase):
         run_outbox()
         return Message.objects.get(pk=response.json()["id"])
 
+    def test_an_attachment_deleted_from_the_mailbox_says_so(self) -> None:
+        first = self.mail.send(self.customer, self.support, "Kuitti", "Liitteenä kuitti.",
+                               attachment=("kuitti.pdf", "application/pdf", b"%PDF-1.4 kuitti"))
+        channel = self.connect()
+        sync.sync_once()
+        question = Conversation.objects.get(channel=channel).messages.get()
+        self.mail.delete(self.support, [first])
+        got = self.api("get", f"/api/v1/messages/{question.pk}/media/0", self.bob_token)
+        self.assertEqual(got.status_code, 502)
+        self.assertIn("'kuitti.pdf' is no longer in the mailbox", got.json()["error"])
+
     def test_a_customers_mail_arrives_and_the_reply_reaches_them_threaded(self) -> None:
         first = self.mail.send(self.customer, self.support, "Tilaus 1234: väärä paahto",
                                "Hei! Paketissa oli väärää kahvia.",
@@ -85,7 +96,20 @@ class EmailChannelTestCase(BaseTestCase):
         (pdf,) = question.media
         self.assertEqual((pdf["name"], pdf["content_type"], pdf["size"]), ("kuitti.pdf", "application/pdf", 15))
         connector = EmailConnector(channel_config(channel), channel=channel.pk)
-        self.assertEqual(connector.fetch_attachment(pdf, first), b"%PDF-1.4 kuitti")
+        self.assertEqual(connector.fetch_media(pdf, first), b"%PDF-1.4 kuitti")
+        # People download it from the mailbox, through the API and from the conversation page.
+        got = self.api("get", f"/api/v1/messages/{question.pk}/media/0", self.bob_token)
+        self.assertEqual((got.status_code, b"".join(got.streaming_content)), (200, b"%PDF-1.4 kuitti"))
+        self.assertEqual(got["Content-Disposition"], 'attachment; filename="kuitti.pdf"')
+        self.assertEqual(self.api("get", f"/api/v1/messages/{question.pk}/media/1",
+                                  self.bob_token).status_code, 404)
+        self.assertEqual(self.api("get", f"/api/v1/messages/{question.pk}/media/0",
+                                  self.charlie_token).status_code, 404)
+        self.client.force_login(self.bob.user)
+        page = self.client.get(f"/c/{conv.pk}/")
+        self.assertContains(page, f'href="/m/{question.pk}/media/0/" download>kuitti.pdf')
+        self.assertEqual(b"".join(self.client.get(f"/m/{question.pk}/media/0/").streaming_content),
+                         b"%PDF-1.4 kuitti")
 
         sent = self.reply(conv, "Pahoittelut! Uusi paketti lähtee tänään.")
         self.assertEqual(sent.delivery_state, "sent")

@@ -28,13 +28,23 @@ Followed (docs.joinmastodon.org):
 - /api/rate-limits — ``X-RateLimit-Limit``/``-Remaining``/``-Reset`` (300 calls per 5 minutes
   per account), 429 when spent; /entities/Error — ``{"error": ...}`` bodies;
 - /entities/Status, /entities/Notification, /entities/Account — the shapes; a direct status is
-  seen only by its author and the accounts it mentions.
+  seen only by its author and the accounts it mentions;
+- /methods/apps#create — POST ``/api/v1/apps`` (``client_name``, ``redirect_uris``, ``scopes``,
+  ``website``): an Application with ``client_id``/``client_secret``, 422 ``Validation failed``;
+- /methods/oauth — ``/.well-known/oauth-authorization-server`` (RFC 8414, Mastodon 4.3);
+  GET ``/oauth/authorize`` (``response_type=code``, ``client_id``, ``redirect_uri`` as
+  registered, ``scope`` within the app's, ``state``): the server's sign-in page when nobody is
+  signed in, else (consent given) a redirect to ``redirect_uri`` with ``code`` and ``state``, or
+  ``error=access_denied``; POST ``/oauth/token`` (``grant_type=authorization_code``): a Token,
+  ``invalid_client`` (401) / ``invalid_grant`` (400) with ``error_description``; a code works once.
 
 Test handles: ``register`` makes an account and its token, ``client`` a Mastodon.py client
 for it (a customer posting), ``revoke`` ends a token (and its open streams), ``issue_token``
 makes a new one, ``drop_next_posts`` stores a status and then drops the connection without
 answering (the outcome a client cannot know), ``fail_with`` makes every call fail (a 503),
-``delete`` removes a status, ``media`` holds the uploads (bytes and description).
+``delete`` removes a status, ``media`` holds the uploads (bytes and description),
+``signed_in`` is the account a browser is signed in as on the server's web pages (its OAuth
+consent page), ``deny_consent`` makes that person press "Deny".
 """
 
 from __future__ import annotations
@@ -78,6 +88,14 @@ class ApiError(Exception):
         self.status, self.error, self.headers = status, error, headers or {}
 
 
+class OAuthError(ApiError):
+    """Doorkeeper's error body: ``{"error": code, "error_description": text}``."""
+
+    def __init__(self, status: int, error: str, description: str):
+        super().__init__(status, error)
+        self.description = description
+
+
 class FakeMastodon:
     """The server's state; every method takes the lock, so handlers may run in parallel."""
 
@@ -104,6 +122,10 @@ class FakeMastodon:
         self.drop_next_posts = 0
         self.fail_with: tuple[int, str] | None = None  # every API call answers this
         self.heartbeat = 0.5
+        self.apps: dict[str, dict[str, Any]] = {}  # client_id -> the registered application
+        self.codes: dict[str, dict[str, Any]] = {}  # authorization code -> what it grants
+        self.signed_in: str | None = None
+        self.deny_consent = False
 
     # -- test handles ---------------------------------------------------------------------
 
@@ -288,6 +310,76 @@ class FakeMastodon:
             "contact": {"email": "admin@mastodon.test", "account": None},
             "rules": [], "api_versions": {"mastodon": 2},
         }
+
+    # -- OAuth --------------------------------------------------------------------------------
+
+    def register_app(self, form: dict[str, Any]) -> dict[str, Any]:
+        name, uris = form.get("client_name"), form.get("redirect_uris")
+        if not name:
+            raise ApiError(422, "Validation failed: Application name can't be blank")
+        uris = [uris] if isinstance(uris, str) else list(uris or [])
+        if not uris or not all(u.startswith(("http://", "https://", "urn:")) for u in uris):
+            raise ApiError(422, "Validation failed: Redirect URI must be an absolute URI.")
+        client_id = f"client-{len(self.apps) + 1}-{time.monotonic_ns()}"
+        app = {"id": str(len(self.apps) + 1), "name": name, "website": form.get("website"),
+               "scopes": (form.get("scopes") or "read").split(), "redirect_uris": uris,
+               "redirect_uri": "\n".join(uris), "client_id": client_id,
+               "client_secret": f"secret-{time.monotonic_ns()}", "client_secret_expires_at": 0}
+        self.apps[client_id] = app
+        return dict(app)
+
+    def oauth_server(self) -> dict[str, Any]:
+        return {"issuer": self.base + "/", "authorization_endpoint": self.base + "/oauth/authorize",
+                "token_endpoint": self.base + "/oauth/token",
+                "revocation_endpoint": self.base + "/oauth/revoke",
+                "app_registration_endpoint": self.base + "/api/v1/apps",
+                "scopes_supported": ["read", "write", "push", "read:accounts", "read:notifications",
+                                     "read:statuses", "read:search", "write:statuses", "write:media"],
+                "response_types_supported": ["code"], "response_modes_supported": ["query"],
+                "grant_types_supported": ["authorization_code", "client_credentials"],
+                "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+                "code_challenge_methods_supported": ["S256"]}
+
+    def authorize(self, query: dict[str, list[str]]) -> tuple[int, str, str]:
+        """What ``/oauth/authorize`` answers: (status, Location or "", an HTML body)."""
+        one = {k: v[0] for k, v in query.items()}
+        app = self.apps.get(one.get("client_id", ""))
+        if app is None:
+            return 400, "", "<p>Client authentication failed due to unknown client.</p>"
+        uri = one.get("redirect_uri", "")
+        if uri not in app["redirect_uris"]:
+            return 400, "", ("<p>The requested redirect uri is malformed or doesn't match client "
+                             "redirect URI.</p>")
+        scopes = (one.get("scope") or "read").split()
+        if not set(scopes) <= set(app["scopes"]) or one.get("response_type") != "code":
+            return 400, "", "<p>The requested scope is invalid, unknown, or malformed.</p>"
+        if self.signed_in is None:
+            return 200, "", "<form action='/auth/sign_in'><input name='user[email]'></form>"
+        state = {"state": one["state"]} if one.get("state") else {}
+        if self.deny_consent:
+            answer = {"error": "access_denied", "error_description":
+                      "The resource owner or authorization server denied the request.", **state}
+            return 302, f"{uri}?{urlencode(answer)}", ""
+        code = f"code-{time.monotonic_ns()}"
+        self.codes[code] = {"client_id": app["client_id"], "account": self.signed_in,
+                            "redirect_uri": uri, "scopes": scopes}
+        return 302, f"{uri}?{urlencode({'code': code, **state})}", ""
+
+    def token(self, form: dict[str, Any]) -> dict[str, Any]:
+        app = self.apps.get(form.get("client_id") or "")
+        if app is None or app["client_secret"] != form.get("client_secret"):
+            raise OAuthError(401, "invalid_client", "Client authentication failed due to unknown "
+                             "client, no client authentication included, or unsupported "
+                             "authentication method.")
+        grant = self.codes.pop(form.get("code") or "", None)
+        if (form.get("grant_type") != "authorization_code" or grant is None
+                or grant["client_id"] != app["client_id"]
+                or grant["redirect_uri"] != form.get("redirect_uri")):
+            raise OAuthError(400, "invalid_grant", "The provided authorization grant is invalid, "
+                             "expired, revoked, does not match the redirection URI used in the "
+                             "authorization request, or was issued to another client.")
+        return {"access_token": self.issue_token(grant["account"]), "token_type": "Bearer",
+                "scope": " ".join(grant["scopes"]), "created_at": int(time.time())}
 
     def instance_v1(self) -> dict[str, Any]:
         return {"uri": DOMAIN, "title": "Fake Mastodon", "version": "4.3.0",
@@ -484,6 +576,16 @@ def _handler(fake: FakeMastodon) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
+        def _page(self, status: int, location: str, body: str) -> None:
+            data = body.encode()
+            self.send_response(status)
+            if location:
+                self.send_header("Location", location)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
         def _form(self) -> dict[str, Any]:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             if "json" in (self.headers.get("Content-Type") or ""):
@@ -514,9 +616,16 @@ def _handler(fake: FakeMastodon) -> type[BaseHTTPRequestHandler]:
             if method == "GET" and (path in _STREAMS or path == "/api/v1/streaming"):
                 self._stream(query)
                 return
+            if method == "GET" and path == "/oauth/authorize":
+                with fake.lock:
+                    self._page(*fake.authorize(query))
+                return
             try:
                 with fake.lock:
                     answer = self._api(method, path, query)
+            except OAuthError as exc:
+                self._answer(exc.status, {"error": exc.error, "error_description": exc.description})
+                return
             except ApiError as exc:
                 self._answer(exc.status, {"error": exc.error}, exc.headers)
                 return
@@ -533,6 +642,12 @@ def _handler(fake: FakeMastodon) -> type[BaseHTTPRequestHandler]:
                 return fake.instance(), {}
             if method == "GET" and path == "/api/v1/instance":
                 return fake.instance_v1(), {}
+            if method == "GET" and path == "/.well-known/oauth-authorization-server":
+                return fake.oauth_server(), {}
+            if method == "POST" and path == "/api/v1/apps":
+                return fake.register_app(self._form()), {}
+            if method == "POST" and path == "/oauth/token":
+                return fake.token(self._form()), {}
             viewer = fake.account_for(self._token(query))
             headers = fake.rate_headers(viewer)
             if method == "GET" and path == "/api/v1/accounts/verify_credentials":

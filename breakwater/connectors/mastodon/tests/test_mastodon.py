@@ -190,22 +190,46 @@ class MastodonChannelTestCase(BaseTestCase):
         delivery.refresh_from_db()
         self.assertEqual((delivery.status, delivery.external_id), (DeliveryStatus.SENT, answer["id"]))
 
-    def test_the_servers_character_limit_is_enforced_before_sending(self) -> None:
+    def test_the_composer_counts_against_the_servers_own_limit(self) -> None:
         self.fake.max_characters = 60
         self.maija.status_post("@aalto Onko teillä kauralattea?")
         channel = self.connect()
+        self.assertEqual(channel.config["server"],
+                         {"max_characters": 60, "characters_reserved_per_url": 23})
         sync.sync_once()
         conv = Conversation.objects.get(channel=channel)
         # A long link counts 23: this fits in 60 as Mastodon counts, though it has 120 letters.
         link = "https://aalto.example/tuotteet/kaura?utm_source=mastodon&utm_campaign=" + "x" * 40
+        checks = self.api("post", f"/api/v1/conversations/{conv.pk}/checks", self.bob_token,
+                          json={"text": f"On! {link}"}).json()
+        self.assertEqual((checks["length"], checks["limit"]), (27, 60))
         self.reply(conv, f"On! {link}", "fits")
-        too_long = self.reply(conv, "Meillä on kauralattea, soijalattea ja mantelilattea joka päivä.", "long")
+        too_long = self.reply(conv, "Meillä on kauralattea, soijalattea ja mantelilattea joka "
+                                    "päivä, ja kaurajuomaa myös kotiin.", "long")
         self.run_outbox()
         self.assertEqual(Delivery.objects.get(idempotency_key="fits").status, DeliveryStatus.SENT)
-        too_long.refresh_from_db()
-        self.assertEqual(too_long.delivery_state, "failed")
-        self.assertIn("at most 60", too_long.delivery_error)
+        # Stopped in the composer, before the outbox: the agent sees why and shortens it.
+        self.assertEqual(too_long.delivery_state, "blocked")
+        self.assertIn("60", too_long.delivery_error)
+        self.assertFalse(Delivery.objects.filter(idempotency_key="long").exists())
         self.assertEqual(len(self.brand_posts()), 1, "the long reply never left")
+
+    def test_a_limit_lowered_after_connecting_is_enforced_at_sending(self) -> None:
+        self.maija.status_post("@aalto Onko teillä kauralattea?")
+        channel = self.connect()
+        sync.sync_once()
+        self.fake.max_characters = 30  # the admin of the instance changed it since
+        conv = Conversation.objects.get(channel=channel)
+        message = self.reply(conv, "Meillä on kauralattea joka päivä, tervetuloa!", "late")
+        self.run_outbox()
+        message.refresh_from_db()
+        self.assertEqual(message.delivery_state, "failed")
+        self.assertIn("at most 30", message.delivery_error)
+        self.assertEqual(len(self.brand_posts()), 0)
+        # Reconnecting reads the new limit for the composer.
+        self.api("post", f"/api/v1/channels/{channel.pk}/reconnect", self.alice_token, json={})
+        channel.refresh_from_db()
+        self.assertEqual(channel.config["server"]["max_characters"], 30)
 
     def test_a_reply_to_a_deleted_status_fails_and_says_why(self) -> None:
         root = self.maija.status_post("@aalto Kysyn jotain ja poistan sen")

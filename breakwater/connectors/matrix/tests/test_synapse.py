@@ -5,6 +5,7 @@ cursor without duplicates, and refused credentials need attention until reconnec
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from breakwater.ingest.models import SyncState
 from breakwater.ingest.pipeline import ingest_items
 from breakwater.outbox import actions as outbox
 from breakwater.outbox.models import Delivery, DeliveryStatus
-from breakwater.test import BaseTestCase
+from breakwater.test import BaseTestCase, listening_addresses
 
 pytestmark = [pytest.mark.xdist_group("matrix"), pytest.mark.usefixtures("synapse_on_class")]
 
@@ -395,3 +396,8 @@ class CredentialsTestCase(SynapseTestCase):
         self.assertEqual(response.json()["status"], "active", response.content)
         self.assertEqual(self.sync_all(channel), 1)
         self.assertEqual(Message.objects.filter(channel=channel).count(), 2)
+
+
+def test_synapse_listens_on_loopback_only(synapse_state: str) -> None:
+    addresses = listening_addresses(int((Path(synapse_state) / "pid").read_text()))
+    assert addresses and {host for host, _ in addresses} == {"127.0.0.1"}, addresses
