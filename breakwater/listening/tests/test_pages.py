@@ -68,3 +68,12 @@ class PagesTestCase(BaseTestCase):
         self.assertEqual(r.status_code, 302)
         mention.refresh_from_db()
         self.assertTrue(mention.conversation_id)
+
+    def test_the_alerts_page_shows_an_alert_in_finnish(self):
+        store.store(self.acme.pk, [Candidate(
+            network="bluesky", external_id="big", created_at=timezone.now(), reach=90_000,
+            text="Aalto Kahvi on koko kaupungin paras kahvila, sanoo julkkis")])
+        r = self.client.get("/listening/alerts/", HTTP_ACCEPT_LANGUAGE="fi")
+        self.assertContains(r, "Laajalle tavoittava maininta")
+        self.client.post("/listening/alerts/", {"command": "read"})
+        self.assertNotContains(self.client.get("/listening/"), "new alert")

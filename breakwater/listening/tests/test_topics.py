@@ -71,3 +71,23 @@ class TopicsApiTestCase(BaseTestCase):
         self.api("patch", f"/api/v1/topics/{topic.pk}", self.alice_token, json={"query": "tee"})
         self.ingest(self.acme, [self.item(text="Teetä ja pullaa huomenna kaikille")])
         self.assertEqual(Mention.objects.count(), 1)
+
+    def test_the_analysis_series_answer(self):
+        topic_id = self.api("post", "/api/v1/topics", self.alice_token, json={
+            "name": "Aalto", "query": "aalto*", "group": "brand"}).json()["id"]
+        self.api("post", "/api/v1/topics", self.alice_token, json={
+            "name": "Kilpa", "query": "kilpa*", "group": "competitor"})
+        from django.utils import timezone
+
+        self.ingest(self.acme, [self.item(text="Aalto kahvila tänään #aaltokahvi",
+                                          created_at=timezone.now().isoformat())])
+        for path in ("volume", "sentiment", "terms", "spikes"):
+            r = self.api("get", f"/api/v1/topics/{topic_id}/{path}", self.vera_token)
+            self.assertEqual(r.status_code, 200, (path, r.content))
+        volume = self.api("get", f"/api/v1/topics/{topic_id}/volume?days=7", self.vera_token).json()
+        self.assertEqual(len(volume["labels"]), 7)
+        self.assertEqual(volume["series"]["Aalto"][-1], 1)
+        share = self.api("get", "/api/v1/share-of-voice", self.vera_token).json()
+        self.assertEqual({row["name"]: row["share"] for row in share}, {"Aalto": 1.0, "Kilpa": 0.0})
+        self.assertEqual(self.api("get", f"/api/v1/topics/{topic_id}/volume",
+                                  self.charlie_token).status_code, 404)
