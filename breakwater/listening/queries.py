@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from statistics import median
 from typing import Any
@@ -27,6 +27,7 @@ from breakwater.listening.models import (
 )
 
 MAX_DAYS = 366
+HOUR = timedelta(hours=1)
 TERM_SAMPLE = 3000  # mentions read for term counts (newest first)
 
 
@@ -190,13 +191,20 @@ def emerging_terms(member: Membership, topic_id: int, recent_days: int = 1,
 
 def hourly_counts(topic_id: int, since: datetime, *, negative: bool = False,
                   tz: ZoneInfo | None = None) -> dict[datetime, int]:
-    """Mentions per hour (hour starts, aware, in ``tz``) from ``since`` on."""
+    """Mentions per hour from ``since`` on, keyed by the hour's start as a naive wall time in
+    ``tz``: the baseline compares the same wall-clock hour of the week across weeks, also over
+    a daylight-saving change (whose doubled or missing hour just counts once)."""
+    tz = tz or ZoneInfo("UTC")
     qs = TopicMention.objects.filter(topic_id=topic_id, created_at__gte=since)
     if negative:
         qs = qs.filter(sentiment="negative")
     rows = qs.annotate(hour=TruncHour("created_at", tzinfo=tz)).values_list("hour").annotate(
         n=Count("id"))
-    return {hour: n for hour, n in rows}
+    counts: dict[datetime, int] = {}
+    for hour, n in rows:
+        wall = hour.astimezone(tz).replace(tzinfo=None)
+        counts[wall] = counts.get(wall, 0) + n
+    return counts
 
 
 def first_mention_at(topic_id: int) -> datetime | None:
@@ -209,15 +217,19 @@ def detect_spikes(topic: Topic, days: int = 7, *, negative: bool = False,
                   now: datetime | None = None) -> list[spikes_lib.Spike]:
     """The topic's spikes over the last ``days`` against its hour-of-week baseline."""
     tz = _tz(topic.workspace_id)
-    now = (now or timezone.now()).astimezone(tz)
-    start = spikes_lib.floor_hour(now - timedelta(days=days))
-    history_since = start - spikes_lib.WEEK * settings.weeks
-    counts = hourly_counts(topic.pk, history_since, negative=negative, tz=tz)
     first = first_mention_at(topic.pk)
     if first is None:
         return []
-    history_start = spikes_lib.floor_hour(first.astimezone(tz))
-    return spikes_lib.detect(counts, start, now, settings, history_start=history_start)
+    now = now or timezone.now()
+    history_since = now - timedelta(days=days) - spikes_lib.WEEK * settings.weeks - HOUR
+    counts = hourly_counts(topic.pk, history_since, negative=negative, tz=tz)
+    wall_now = now.astimezone(tz).replace(tzinfo=None)
+    start = spikes_lib.floor_hour(wall_now - timedelta(days=days))
+    history_start = spikes_lib.floor_hour(first.astimezone(tz).replace(tzinfo=None))
+    found = spikes_lib.detect(counts, start, wall_now, settings, history_start=history_start)
+    # Back to aware times in the workspace's zone for pages, the API and alert keys.
+    return [replace(s, start=s.start.replace(tzinfo=tz), end=s.end.replace(tzinfo=tz))
+            for s in found]
 
 
 def spikes(member: Membership, topic_id: int, days: int = 7) -> list[dict[str, Any]]:
