@@ -278,8 +278,8 @@ def run(args: argparse.Namespace) -> int:
     naive, naive_compile_cpu = _timed(lambda: _naive_regex(matcher))
     naive_mib = _rss_mib() - before
     print(f"compiled {len(matcher):,} topics in {compile_cpu:.2f} s CPU: {len(matcher.index):,} "
-          f"keys, {len(matcher.prefixes):,} prefixes, {len(matcher.always)} topics with no "
-          f"positive term; naive regex compiled in {naive_compile_cpu:.2f} s")
+          f"keys, {len(matcher.prefixes):,} prefixes, {len(matcher.always | matcher.always_sure)} "
+          f"topics with no positive term; naive regex compiled in {naive_compile_cpu:.2f} s")
 
     prefilter, match = matcher.prefilter, matcher.match
 
@@ -378,7 +378,7 @@ def run(args: argparse.Namespace) -> int:
         "posts": done,
         "keys": len(matcher.index),
         "prefixes": len(matcher.prefixes),
-        "always_topics": len(matcher.always),
+        "always_topics": len(matcher.always | matcher.always_sure),
         "compile_seconds": round(compile_cpu, 3),
         "matcher_posts_per_s": round(rate),
         "ceiling_posts_per_s": round(ceiling_rate),
