@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +59,8 @@ except ImportError:  # pragma: no cover -- a plain per-length lookup does the sa
 _FILTER_COST = 1000
 # A word a dictionary knows is this many times likelier in a post than a name it does not.
 _DICTIONARY_FACTOR = 8
+# With observed key frequencies: a key in every post costs this much more than an unseen one.
+_OBSERVED_WEIGHT = 10_000
 
 
 # -- the post ---------------------------------------------------------------------------------
@@ -334,10 +336,12 @@ class _Costs:
     dictionary word than for a name no dictionary knows (brands are rarer than "palvelu"), much
     more for a stopword, a filter (``lang:fi`` is in most posts) or a short prefix."""
 
-    def __init__(self, trees: Iterable[Node]) -> None:
+    def __init__(self, trees: Iterable[Node], frequency: Mapping[str, float] | None = None
+                 ) -> None:
         from breakwater.analysis.lemmas import _simplemma
         from breakwater.analysis.lexicons import stopwords
 
+        self.frequency = frequency
         self._simplemma = _simplemma()
         self._cache: dict[str, float] = {}
 
@@ -360,6 +364,9 @@ class _Costs:
 
     def _key(self, key: str) -> float:
         cost = 1.0 + self.uses.get(key, 0)
+        if self.frequency is not None and not key.endswith("*"):
+            # Measured: the share of recent posts with the key says best what a key costs.
+            return cost + _OBSERVED_WEIGHT * self.frequency.get(key, 0.0)
         if ":" in key:
             return cost + _FILTER_COST
         if key.endswith("*"):
@@ -388,8 +395,9 @@ class _Costs:
             return frozenset((best,)), self.key(best)
         if isinstance(node, Word):
             # Its alternatives (the word itself among them; an exact word has only itself).
+            # The forms of one word are about as frequent as the word: the costliest counts.
             keys = node.alternatives
-            return keys, self.keys(keys)
+            return keys, max(map(self.key, keys))
         leaf = _leaf_keys(node)
         if leaf is not None:
             return leaf, self.keys(leaf)
@@ -426,6 +434,71 @@ def _decided_by_keys(node: Node) -> bool:
     if isinstance(node, Or):
         return all(_decided_by_keys(c) for c in node.children)
     return False
+
+
+def _plan(tree: Node, costs: _Costs) -> tuple[frozenset[str], frozenset[str]] | None:
+    """``(keys whose hit is a match, keys whose hit makes the topic a candidate)``; None when
+    the topic must be checked on every post. An OR splits: in ``brand OR "brand oy"`` a hit
+    of the word decides, a hit of the phrase's word only makes a candidate."""
+    if _decided_by_keys(tree):
+        return _leaf_union(tree), frozenset()
+    if isinstance(tree, Or):
+        sure: set[str] = set()
+        maybe: set[str] = set()
+        for child in tree.children:
+            plan = _plan(child, costs)
+            if plan is None:
+                return None
+            sure |= plan[0]
+            maybe |= plan[1]
+        return frozenset(sure), frozenset(maybe)
+    keys, _ = costs.cover(tree)
+    return None if keys is None else (frozenset(), keys)
+
+
+def _conjunction(tree: Node) -> tuple[tuple[bool, bool, frozenset[str]], ...] | None:
+    """The query as ``(wanted, in_words, keys)`` clauses that must all hold: ``wanted`` says
+    whether one of ``keys`` must be among the post's keys (or, ``in_words``, its words) or
+    none may; None when it is not such an AND (phrases, NEAR, prefixes, nested ANDs)."""
+    children = tree.children if isinstance(tree, And) else (tree,)
+    spec = []
+    for child in children:
+        wanted = not isinstance(child, Not)
+        node = child if wanted else child.child  # type: ignore[attr-defined]
+        if isinstance(node, Word) and node.exact:
+            spec.append((wanted, True, frozenset((node.word,))))
+        elif _decided_by_keys(node) and not any(isinstance(n, Prefix) for n in walk(node)):
+            spec.append((wanted, False, _leaf_union(node)))
+        else:
+            return None
+    # "wanted" is compared with isdisjoint(): a wanted clause fails when disjoint (True).
+    return tuple(spec)
+
+
+def _leaf_union(node: Node) -> frozenset[str]:
+    """The keys of a node :func:`_decided_by_keys` accepts: a hit of any is a match."""
+    if isinstance(node, Or):
+        return frozenset().union(*(_leaf_union(c) for c in node.children))
+    if isinstance(node, Word):
+        return node.alternatives
+    keys = _leaf_keys(node)
+    assert keys is not None
+    return keys
+
+
+def _sure_with_vetoes(tree: Node) -> tuple[Node | None, list[Node]] | None:
+    """``P AND NOT N1 AND NOT N2 ...`` where P (optional) and each N are decided by their keys:
+    ``(P or None, [N1, N2, ...])``; None for any other query."""
+    children = tree.children if isinstance(tree, And) else (tree,)
+    positives = [c for c in children if not isinstance(c, Not)]
+    negatives = [c.child for c in children if isinstance(c, Not)]
+    if not negatives or len(positives) > 1:
+        return None
+    if not all(_decided_by_keys(n) for n in negatives):
+        return None
+    if positives and not _decided_by_keys(positives[0]):
+        return None
+    return (positives[0] if positives else None), negatives
 
 
 class _CodeGen:
@@ -489,11 +562,15 @@ class Matcher:
     def __init__(self) -> None:
         self.trees: dict[int, Node] = {}
         self.errors: dict[int, QueryError] = {}
-        # key -> (topic ids a hit decides, topic ids a hit makes candidates, the key)
-        self.index: dict[str, tuple[tuple[int, ...], tuple[int, ...], str]] = {}
+        # key -> (topic ids a hit decides, topic ids a hit makes candidates, topic ids a hit
+        # rules out, the key)
+        self.index: dict[str, tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], str]] = {}
+        # Topics evaluated for every post, and topics every post matches unless ruled out.
         self.always: frozenset[int] = frozenset()
+        self.always_sure: frozenset[int] = frozenset()
         self.prefixes: frozenset[str] = frozenset()
         self._predicates: dict[int, Any] = {}
+        self._clauses: dict[int, tuple[tuple[bool, bool, frozenset[str]], ...]] = {}
         self._automaton: Any = None
         self._iter: Any = None
         self._with_prefix: frozenset[int] = frozenset()
@@ -502,7 +579,7 @@ class Matcher:
     def __len__(self) -> int:
         return len(self.trees)
 
-    def prefilter(self, post: Post) -> list[tuple[tuple[int, ...], tuple[int, ...], str]]:
+    def prefilter(self, post: Post) -> list[tuple[Any, ...]]:
         """The index entries of every key and prefix pattern found in the post: one pass of
         the automaton over the post's keys (the bare prefilter the benchmark calls the
         ceiling)."""
@@ -523,20 +600,42 @@ class Matcher:
             entries = [entry for _, entry in self._iter(post.haystack)]
         else:  # pragma: no cover -- without pyahocorasick
             entries = self.prefilter(post)
-        out: set[int] = set()
+        out = set(self.always_sure)
         check = set(self.always)
-        for sure, maybe, _ in entries:
+        vetoed = None
+        for sure, maybe, veto, _ in entries:
             if sure:
                 out.update(sure)
             if maybe:
                 check.update(maybe)
+            if veto:
+                if vetoed is None:
+                    vetoed = set(veto)
+                else:
+                    vetoed.update(veto)
+        if vetoed:
+            out -= vetoed
+        if check:
+            check -= out
         if check:
             k = post.keys
+            words = post.words
             # The prefix patterns found: only the checks of topics with a prefix read them.
-            h = {key for _, _, key in entries} if not check.isdisjoint(self._with_prefix) else k
+            h = {e[-1] for e in entries} if not check.isdisjoint(self._with_prefix) else k
             predicates = self._predicates
+            clauses = self._clauses
             for topic in check:
-                if predicates[topic](k, h, post):
+                spec = clauses.get(topic)
+                if spec is None:
+                    if predicates[topic](k, h, post):
+                        out.add(topic)
+                    continue
+                # A conjunction of key sets (one shared loop: 10,000 generated functions
+                # would each be cold in the CPU's caches).
+                for wanted, in_words, keys in spec:
+                    if keys.isdisjoint(words if in_words else k) is wanted:
+                        break
+                else:
                     out.add(topic)
         return out
 
@@ -544,8 +643,15 @@ class Matcher:
         return [self.match(post) for post in posts]
 
 
-def compile_topics(topics: Iterable[tuple[int, str]]) -> Matcher:
-    """Parse and compile every ``(topic id, query)`` once into one :class:`Matcher`."""
+def compile_topics(topics: Iterable[tuple[int, str]], *,
+                   key_frequency: Mapping[str, float] | None = None) -> Matcher:
+    """Parse and compile every ``(topic id, query)`` once into one :class:`Matcher`.
+
+    ``key_frequency`` (optional, from :func:`key_frequencies` over recent posts) lets each topic
+    be filed under its rarest keys; without it a heuristic guesses (names are rarer than
+    dictionary words, filters and stopwords are common). Either way the answers are the same,
+    only the number of topics checked per post differs.
+    """
     matcher = Matcher()
     gen = _CodeGen()
     sure: dict[str, list[int]] = {}
@@ -556,18 +662,40 @@ def compile_topics(topics: Iterable[tuple[int, str]]) -> Matcher:
             matcher.trees[topic_id] = parse(query)
         except QueryError as error:
             matcher.errors[topic_id] = error
-    costs = _Costs(matcher.trees.values())
+    costs = _Costs(matcher.trees.values(), key_frequency)
+    veto: dict[str, list[int]] = {}
+    always_sure: set[int] = set()
     for topic_id, tree in matcher.trees.items():
-        keys, _ = costs.cover(tree)
-        if keys is None:
+        split = _sure_with_vetoes(tree)
+        if split is not None:
+            # "brand -job -rekry", "lang:fi -spam": sure on a hit of its keys (on every post
+            # when it has no positive part) unless a hit of a NOT part's keys rules it out.
+            positive, negatives = split
+            if positive is None:
+                always_sure.add(topic_id)
+            else:
+                for key in _leaf_union(positive):
+                    sure.setdefault(key, []).append(topic_id)
+            for negative in negatives:
+                for key in _leaf_union(negative):
+                    veto.setdefault(key, []).append(topic_id)
+            continue
+        plan = _plan(tree, costs)
+        if plan is None:
             always.add(topic_id)
             matcher._predicates[topic_id] = gen.function(tree)
             continue
-        decided = _decided_by_keys(tree)
-        if not decided:
-            matcher._predicates[topic_id] = gen.function(tree)
-        for key in keys:
-            (sure if decided else maybe).setdefault(key, []).append(topic_id)
+        sure_keys, maybe_keys = plan
+        if maybe_keys:
+            spec = _conjunction(tree)
+            if spec is not None:
+                matcher._clauses[topic_id] = spec
+            else:
+                matcher._predicates[topic_id] = gen.function(tree)
+        for key in sure_keys:
+            sure.setdefault(key, []).append(topic_id)
+        for key in maybe_keys - sure_keys:
+            maybe.setdefault(key, []).append(topic_id)
     # Every prefix of every topic, also those under NOT or beside the key chosen for an AND:
     # the compiled checks look for "kahvi*" among the prefilter's hits.
     prefixes = frozenset(
@@ -581,9 +709,11 @@ def compile_topics(topics: Iterable[tuple[int, str]]) -> Matcher:
         for topic_id, tree in matcher.trees.items()
         if topic_id in matcher._predicates and any(isinstance(n, Prefix) for n in walk(tree))
     )
-    for key in sure.keys() | maybe.keys() | prefixes:
-        matcher.index[key] = (tuple(sure.get(key, ())), tuple(maybe.get(key, ())), key)
+    for key in sure.keys() | maybe.keys() | veto.keys() | prefixes:
+        matcher.index[key] = (tuple(sure.get(key, ())), tuple(maybe.get(key, ())),
+                              tuple(veto.get(key, ())), key)
     matcher.always = frozenset(always)
+    matcher.always_sure = frozenset(always_sure)
     matcher.prefixes = prefixes
     if _ahocorasick is not None and matcher.index:
         automaton = _ahocorasick.Automaton()
@@ -600,6 +730,17 @@ def compile_topics(topics: Iterable[tuple[int, str]]) -> Matcher:
     elif prefixes:  # pragma: no cover -- without pyahocorasick
         matcher._prefix_lengths = tuple(sorted({len(p) - 1 for p in prefixes}))
     return matcher
+
+
+def key_frequencies(posts: Iterable[Post]) -> dict[str, float]:
+    """The share of ``posts`` that have each key (for ``compile_topics(key_frequency=...)``)."""
+    counts: dict[str, int] = {}
+    n = 0
+    for post in posts:
+        n += 1
+        for key in post.keys:
+            counts[key] = counts.get(key, 0) + 1
+    return {key: count / n for key, count in counts.items()} if n else {}
 
 
 def matches(query: str, texts: list[str]) -> list[bool]:

@@ -13,6 +13,7 @@ from breakwater.listening.matcher import (
     analyse_posts,
     compile_topics,
     evaluate,
+    key_frequencies,
     matches,
     post_from_stored,
 )
@@ -106,7 +107,7 @@ def test_near_counts_words_between_in_either_order() -> None:
 
 def test_a_topic_with_nothing_positive_is_evaluated_for_every_post() -> None:
     m = compile_topics([(1, "NOT kahvi"), (2, "lang:fi"), (3, "-lang:fi -tee"), (4, "kahvi")])
-    assert m.always == frozenset({1, 3})
+    assert m.always | m.always_sure == frozenset({1, 3})
     assert m.match(analyse_post("Kahvia kiitos", language="fi")) == {2, 4}
     assert m.match(analyse_post("Teetä kiitos", language="fi")) == {1, 2}
     assert m.match(analyse_post("Coffee please", language="en")) == {1, 3}
@@ -192,10 +193,14 @@ def _random_query(rng: random.Random, depth: int = 0) -> str:
     return "(" + op.join(parts) + ")"
 
 
-def test_the_compiled_matcher_agrees_with_the_tree_on_random_posts() -> None:
+@pytest.mark.parametrize("with_frequencies", [False, True])
+def test_the_compiled_matcher_agrees_with_the_tree_on_random_posts(with_frequencies: bool
+                                                                   ) -> None:
     rng = random.Random(6)
     queries = [(i, _random_query(rng)) for i in range(400)]
-    m = compile_topics(queries)
+    # Observed key frequencies change which keys topics are filed under, never the answers.
+    frequency = key_frequencies(_random_post(rng) for _ in range(100)) if with_frequencies else None
+    m = compile_topics(queries, key_frequency=frequency)
     assert not m.errors, {i: str(e) for i, e in m.errors.items()}
     trees = {i: parse(q) for i, q in queries}
     matched_any = 0
@@ -203,6 +208,7 @@ def test_the_compiled_matcher_agrees_with_the_tree_on_random_posts() -> None:
         post = _random_post(rng)
         expected = {i for i, tree in trees.items() if evaluate(tree, post)}
         assert m.match(post) == expected, post.text
+        assert m.match_many([post]) == [expected]
         matched_any += bool(expected)
     # The generator is not degenerate: most posts match something, few match everything.
     assert matched_any > 300
