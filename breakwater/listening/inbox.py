@@ -27,14 +27,15 @@ def on_ingested(event: dict[str, Any]) -> None:
             direction=Direction.IN, is_public=True,
         ).values_list("id", "conversation_id", "network", "external_id", "text", "url",
                       "author__handle", "author__name", "language", "created_at",
-                      "channel__name", "search_text")
+                      "channel__name", "search_text", "keywords")
         candidates.extend(
             Candidate(network=network, external_id=external_id, text=text or "",
                       created_at=created_at, url=url or "", author=handle or "",
                       author_name=name or "", language=language or "", source_name=channel,
-                      search_text=search_text or "", message_id=pk, conversation_id=conversation_id)
+                      search_text=search_text or "", keywords=tuple(keywords or ()),
+                      message_id=pk, conversation_id=conversation_id)
             for pk, conversation_id, network, external_id, text, url, handle, name, language,
-            created_at, channel, search_text in rows
+            created_at, channel, search_text, keywords in rows
         )
     if candidates:
         store.store(workspace_id, candidates)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -48,11 +49,13 @@ class Candidate:
     source_name: str = ""
     # Inbox messages come analysed: their ingest-time index terms are matched as they are.
     search_text: str | None = None
+    keywords: tuple[str, ...] | None = None
     message_id: int | None = None
     conversation_id: int | None = None
 
 
-Row = tuple["Candidate", set[int], str, str, Any]  # candidate, topics, url key, text key, post
+# candidate, topics, url key, text key, (post, keywords or None)
+Row = tuple["Candidate", set[int], str, str, Any]
 
 
 @dataclass
@@ -116,15 +119,25 @@ def _fresh(workspace_id: int, rows: list[Row],
 
 
 def posts(candidates: Sequence[Candidate]) -> list[Any]:
-    """Each candidate as the matcher reads it (analysed once here, or as ingest stored it)."""
+    """Each candidate as the matcher reads it: analysed here in one batch as ingest analyses
+    texts (the same language and index terms ``matcher.analyse_post`` would find), or as
+    ingest stored it. Each post carries the analysis's keywords for the mention row."""
+    fresh = [i for i, c in enumerate(candidates) if c.search_text is None and not c.language]
+    texts = [unicodedata.normalize("NFC", candidates[i].text or "") for i in fresh]
+    analyses = dict(zip(fresh, analyze(texts), strict=True)) if texts else {}
     out = []
-    for c in candidates:
-        if c.search_text is not None:
-            out.append(post_from_stored(c.text, language=c.language, search_text=c.search_text,
-                                        network=c.network, source=c.source_name, author=c.author))
+    for i, c in enumerate(candidates):
+        where = {"network": c.network, "source": c.source_name, "author": c.author}
+        if i in analyses:
+            a = analyses[i]
+            post = post_from_stored(c.text, language=a.language, search_text=" ".join(a.lemmas),
+                                    **where)
+            out.append((post, a.keywords))
+        elif c.search_text is not None:
+            out.append((post_from_stored(c.text, language=c.language, search_text=c.search_text,
+                                         **where), c.keywords))
         else:
-            out.append(analyse_post(c.text, language=c.language or None, network=c.network,
-                                    source=c.source_name, author=c.author))
+            out.append((analyse_post(c.text, language=c.language, **where), None))
     return out
 
 
@@ -135,7 +148,7 @@ def match(workspace_id: int, candidates: Sequence[Candidate]) -> tuple[list[Any]
     if matcher is None:
         return [None] * len(candidates), [set() for _ in candidates]
     analysed = posts(candidates)
-    return analysed, [set(matcher.match(p)) for p in analysed]
+    return analysed, [set(matcher.match(p)) for p, _ in analysed]
 
 
 def store(workspace_id: int, candidates: Sequence[Candidate], *, source_id: int | None = None,
@@ -173,8 +186,10 @@ def store(workspace_id: int, candidates: Sequence[Candidate], *, source_id: int 
 def _insert(workspace_id: int, rows: list[Row], source_id: int | None,
             result: StoreResult) -> None:
     texts = [r[0].text for r in rows]
-    keywords = [a.keywords for a in analyze(texts)]
-    languages = [r[4].language or r[0].language for r in rows]
+    missing = [i for i, r in enumerate(rows) if r[4][1] is None]
+    extra = dict(zip(missing, analyze([texts[i] for i in missing]), strict=True)) if missing else {}
+    keywords = [extra[i].keywords if i in extra else r[4][1] for i, r in enumerate(rows)]
+    languages = [r[4][0].language or r[0].language for r in rows]
     sentiments = score_sentiment(texts, [lang or "und" for lang in languages],
                                  model=sentiment_model())
     now = timezone.now()
@@ -183,7 +198,7 @@ def _insert(workspace_id: int, rows: list[Row], source_id: int | None,
             workspace_id=workspace_id, source_id=source_id, message_id=c.message_id,
             network=c.network[:32], external_id=c.external_id[:255], url=c.url[:1000],
             author=c.author[:255], author_name=c.author_name[:255], text=c.text,
-            language=(lang or "")[:8], search_text=" ".join(sorted(post.lemmas)),
+            language=(lang or "")[:8], search_text=" ".join(sorted(post[0].lemmas)),
             source_name=c.source_name[:200], sentiment=s.label, sentiment_score=s.score,
             keywords=list(kw[:10]), reach=c.reach, created_at=c.created_at,
             received_at=now, url_key=ukey, text_key=tkey, conversation_id=c.conversation_id,
