@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -27,6 +28,7 @@ from breakwater.listening.models import (
 )
 
 MAX_DAYS = 366
+HASHTAG = re.compile(r"(?<![\w&])#(\w{2,100})")
 HOUR = timedelta(hours=1)
 TERM_SAMPLE = 3000  # mentions read for term counts (newest first)
 
@@ -147,12 +149,15 @@ def share_of_voice(member: Membership, days: int = 30) -> list[dict[str, Any]]:
 
 
 def _term_counts(topic_id: int, since: datetime, until: datetime | None = None) -> Counter[str]:
+    """Keywords (base forms and phrases) and ``#hashtags`` (lower-cased) per mention, over the
+    newest ``TERM_SAMPLE`` mentions of the period."""
     qs = Mention.objects.filter(links__topic_id=topic_id, created_at__gte=since)
     if until is not None:
         qs = qs.filter(created_at__lt=until)
     counts: Counter[str] = Counter()
-    for keywords in qs.order_by("-pk").values_list("keywords", flat=True)[:TERM_SAMPLE]:
-        counts.update(set(keywords or ()))
+    for keywords, text in qs.order_by("-pk").values_list("keywords", "text")[:TERM_SAMPLE]:
+        tags = {"#" + t.lower() for t in HASHTAG.findall(text or "")}
+        counts.update(set(keywords or ()) | tags)
     return counts
 
 

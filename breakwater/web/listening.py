@@ -64,7 +64,7 @@ def topic(request: HttpRequest, topic_id: int) -> HttpResponse:
     volume = queries.volume(member, [found.pk], 30)
     trend = queries.sentiment_trend(member, found.pk, 30)
     share = queries.share_of_voice(member)
-    labels = [d[5:] for d in volume.labels]
+    labels = [f"{int(d[8:])}.{int(d[5:7])}." for d in volume.labels]
     return render(request, "web/listening/topic.html", {
         "member": member, "topic": found,
         "volume_chart": charts.line(_("Mentions per day"), labels,
@@ -72,8 +72,9 @@ def topic(request: HttpRequest, topic_id: int) -> HttpResponse:
                                     description=_("Mentions per day")),
         "sentiment_chart": charts.bar(
             _("Sentiment per day"), labels,
-            {_("positive"): trend.series["positive"], _("neutral"): trend.series["neutral"],
-             _("negative"): trend.series["negative"]},
+            # In this order the palette gives neutral blue, negative red and positive green.
+            {_("neutral"): trend.series["neutral"], _("negative"): trend.series["negative"],
+             _("positive"): trend.series["positive"]},
             stacked=True, description=_("Sentiment per day")),
         "share_chart": _share_chart(share) if any(r["mentions"] for r in share) else None,
         "share": share,

@@ -84,6 +84,8 @@ class TopicsApiTestCase(BaseTestCase):
         for path in ("volume", "sentiment", "terms", "spikes"):
             r = self.api("get", f"/api/v1/topics/{topic_id}/{path}", self.vera_token)
             self.assertEqual(r.status_code, 200, (path, r.content))
+        terms = self.api("get", f"/api/v1/topics/{topic_id}/terms", self.vera_token).json()
+        self.assertEqual(terms["hashtags"], [["#aaltokahvi", 1]])
         volume = self.api("get", f"/api/v1/topics/{topic_id}/volume?days=7", self.vera_token).json()
         self.assertEqual(len(volume["labels"]), 7)
         self.assertEqual(volume["series"]["Aalto"][-1], 1)
