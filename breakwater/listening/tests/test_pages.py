@@ -75,5 +75,7 @@ class PagesTestCase(BaseTestCase):
             text="Aalto Kahvi on koko kaupungin paras kahvila, sanoo julkkis")])
         r = self.client.get("/listening/alerts/", HTTP_ACCEPT_LANGUAGE="fi")
         self.assertContains(r, "Laajalle tavoittava maininta")
+        self.assertContains(self.client.get("/"), 'id="listening-alerts"')
         self.client.post("/listening/alerts/", {"command": "read"})
         self.assertNotContains(self.client.get("/listening/"), "new alert")
+        self.assertNotContains(self.client.get("/"), 'id="listening-alerts"')
