@@ -17,6 +17,8 @@ from breakwater.connectors.demo.simulator import BRAND_NAME, generate_items, liv
 from breakwater.core.actions import do_create_channel, do_create_user
 from breakwater.core.models import Channel, Membership, Role, Workspace
 from breakwater.ingest import queue
+from breakwater.media import demo as media_demo
+from breakwater.publishing import demo as publishing_demo
 from breakwater.sla.actions import TargetChange, do_create_target
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,8 @@ def ensure_demo_workspace(history: int = 400) -> tuple[Membership, str]:
         do_create_target(member, TargetChange(minutes=120))
         composer_demo.seed(member)
         listening_demo.seed(member)
+        media_demo.seed(member)
+        publishing_demo.seed(member)
         channel_ids = demo_channel_ids(member.workspace_id)
         end = timezone.now()
         items = generate_items(channel_ids, history, start=end - timedelta(days=7), end=end)

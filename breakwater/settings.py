@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "breakwater.sla",
     "breakwater.feedback",
     "breakwater.listening",
+    "breakwater.publishing",
+    "breakwater.media",
     "breakwater.web",
 ]
 
@@ -218,3 +220,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("BREAKWATER_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# Media library (media/): the largest upload accepted, in bytes (default 200 MB).
+BREAKWATER_MEDIA_MAX_UPLOAD_BYTES = env_int("BREAKWATER_MEDIA_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)

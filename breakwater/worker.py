@@ -130,6 +130,11 @@ def _housekeeping_step_factory() -> Callable[[], bool]:
 
         for forward_id in claim_due_forwards():
             send_forward.enqueue(forward_id)
+        from breakwater.publishing.actions import publish_due
+        from breakwater.publishing.digest import send_weekly_digests
+
+        publish_due()
+        send_weekly_digests(throttle=True)
         return False
 
     return step

@@ -78,6 +78,7 @@ def _register() -> None:
         ingest,
         listening,
         messages,
+        publishing,
         rules,
         sla,
     )
@@ -92,6 +93,9 @@ def _register() -> None:
     api.add_router("/", assignment.router)
     api.add_router("/", composer.router)
     api.add_router("/", listening.router)
+    api.add_router("/", publishing.router)
+    from breakwater.api import media
+    api.add_router("/", media.router)
 
 
 _register()

@@ -1,7 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from breakwater.web import automation, channels, composer, feedback, listening, live, sla, views
+from breakwater.web import (
+    automation,
+    channels,
+    composer,
+    feedback,
+    listening,
+    live,
+    publishing,
+    sla,
+    views,
+)
+from breakwater.web import media as media_views
 
 app_name = "web"
 urlpatterns = [
@@ -86,4 +97,30 @@ urlpatterns += [  # listening: topics, a topic's analysis and spikes, sources, a
     path("listening/sources/", listening.sources, name="listening_sources"),
     path("listening/sources/do/", listening.source_command, name="listening_source_command"),
     path("listening/alerts/", listening.alerts, name="listening_alerts"),
+]
+
+urlpatterns += [  # publishing: calendar, composer, queue, campaigns, digest
+    path("publishing/", publishing.calendar_view, name="publishing"),
+    path("publishing/posts/new/", publishing.new_post, name="publishing_new"),
+    path("publishing/preview/", publishing.live_preview, name="publishing_preview"),
+    path("publishing/posts/<int:post_id>/", publishing.post_view, name="publishing_post"),
+    path("publishing/posts/<int:post_id>/reschedule/", publishing.reschedule,
+         name="publishing_reschedule"),
+    path("publishing/posts/<int:post_id>/delete/", publishing.delete_post,
+         name="publishing_delete"),
+    path("publishing/queue/", publishing.queue_settings, name="publishing_queue"),
+    path("publishing/campaigns/", publishing.campaign_list, name="publishing_campaigns"),
+    path("publishing/campaigns/<int:campaign_id>/", publishing.campaign_view,
+         name="publishing_campaign"),
+    path("publishing/digest/", publishing.digest, name="publishing_digest"),
+]
+
+urlpatterns += [  # media library
+    path("media/", media_views.library, name="media"),
+    path("media/upload/", media_views.upload, name="media_upload"),
+    path("media/<int:media_id>/", media_views.detail, name="media_detail"),
+    path("media/<int:media_id>/file/", media_views.file, name="media_file"),
+    path("media/<int:media_id>/thumb/", media_views.thumb, name="media_thumb"),
+    path("media/<int:media_id>/update/", media_views.update, name="media_update"),
+    path("media/<int:media_id>/fix/", media_views.fix, name="media_fix"),
 ]

@@ -8,6 +8,7 @@ from breakwater.connectors.base import (
     Connector,
     DeliveryResult,
     ItemAction,
+    OutboundPost,
     OutboundReply,
     Parameter,
 )
@@ -22,7 +23,7 @@ class DemoConnector(Connector):
 
     key = "demo"
     label = "Demo network"
-    capabilities = INBOX_AND_REPLY | {Capability.HIDE, Capability.LIKE}
+    capabilities = INBOX_AND_REPLY | {Capability.HIDE, Capability.LIKE, Capability.PUBLISH_POST}
     parameters = (
         Parameter("handle", "Account handle", help="The simulated brand account, e.g. aaltokahvi"),
         Parameter("rate_per_minute", "Simulated messages per minute"),
@@ -45,3 +46,14 @@ class DemoConnector(Connector):
 
     def act(self, action: ItemAction) -> None:
         """Hiding and liking are accepted at once, as the simulated network has no other side."""
+
+    def publish(self, post: OutboundPost) -> DeliveryResult:
+        """Posts are accepted at once, with an id derived from the idempotency key (publishing)."""
+        digest = hashlib.sha256(post.idempotency_key.encode()).hexdigest()[:20]
+        handle = self.config.get("handle", "aaltokahvi")
+        return DeliveryResult(
+            external_id=f"demo-post-{digest}", url=f"https://demo.invalid/{handle}/posts/{digest}"
+        )
+
+    def find_publication(self, post: OutboundPost) -> DeliveryResult | None:
+        return self.publish(post)
