@@ -689,7 +689,17 @@ def compile_topics(topics: Iterable[tuple[int, str]], *,
         if maybe_keys:
             spec = _conjunction(tree)
             if spec is not None:
-                matcher._clauses[topic_id] = spec
+                # The clause the topic is filed under holds on every candidate: check it last,
+                # the rarest other positive clauses first, the NOT clauses (which mostly hold)
+                # after them.
+                def order(clause: tuple[bool, bool, frozenset[str]],
+                          filed: frozenset[str] = maybe_keys) -> tuple[int, float]:
+                    wanted, _, keys = clause
+                    if wanted and not keys.isdisjoint(filed):
+                        return (2, 0.0)
+                    return (0, costs.keys(keys)) if wanted else (1, 0.0)
+
+                matcher._clauses[topic_id] = tuple(sorted(spec, key=order))
             else:
                 matcher._predicates[topic_id] = gen.function(tree)
         for key in sure_keys:
