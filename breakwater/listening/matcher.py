@@ -7,16 +7,20 @@ of the topics a post matches.
 How a post is matched (measured in ``breakwater bench listening``, see docs/listening.md):
 
 1. A post carries its **keys**: its words, their lemmas (as ingest indexes them), ``#tag``,
-   ``@handle`` and ``lang:fi`` / ``network:`` / ``source:`` / ``author:`` keys.
-2. Each topic is registered under a small set of keys of which at least one must be present if
-   the topic matches (its *cover*: for ``a AND b`` the cover of one side, for ``a OR b`` both).
-   Word prefixes (``kahvi*``) are found by an Aho-Corasick automaton (pyahocorasick) over the
-   post's words and lemmas. The prefilter is a set intersection of the post's keys with the
-   index, plus that automaton pass.
-3. Only the topics hit by the prefilter are evaluated, each by a Python function generated from
-   its AST. A topic that is only an OR of words/prefixes/hashtags/handles/filters needs no
-   evaluation (a hit is a match); a topic with no positive part (``NOT x``, ``-x lang:fi`` is
-   covered by ``lang:fi``) is evaluated for every post.
+   ``@handle`` and ``lang:fi`` / ``network:`` / ``source:`` / ``author:`` keys, and a
+   ``haystack`` string of them.
+2. Each topic is filed under a few keys of which at least one must be present if the topic
+   matches (for ``a AND b`` the rarer side, for ``a OR b`` both). Rarity comes from observed key
+   frequencies when ``compile_topics`` is given them, else from a guess (names are rarer than
+   dictionary words; filters and stopwords are common).
+3. The prefilter is **one pyahocorasick pass** over the haystack: an automaton of every key
+   (" key ") and every word prefix (" kahvi") whose values are the index entries.
+4. A topic that is an OR of words/prefixes/hashtags/handles/filters is decided by a hit; so is
+   ``P -x -y`` with such parts (a hit of ``x`` vetoes it; without ``P`` every post matches
+   unless vetoed). In ``brand OR "brand oy"`` the word's hit decides, the phrase's makes a
+   candidate. A simple AND of such parts and exact words is checked as key-set clauses in one
+   shared loop; anything else (phrases, NEAR, nesting) by a Python function generated from its
+   tree. Topics with no positive part that is not decided that way are checked on every post.
 
 :func:`evaluate` is a direct interpretation of the AST on a post, written apart from the
 compiled path: tests check that both always agree.
@@ -229,6 +233,7 @@ def evaluate(node: Node, post: Post) -> bool:
 
 
 def _token_terms(token: str, language: str) -> tuple[str, ...]:
+    """The index terms of one word of the post (cached in ``analysis.lemmas``)."""
     return word_terms(token, language)
 
 
@@ -580,9 +585,9 @@ class Matcher:
         return len(self.trees)
 
     def prefilter(self, post: Post) -> list[tuple[Any, ...]]:
-        """The index entries of every key and prefix pattern found in the post: one pass of
-        the automaton over the post's keys (the bare prefilter the benchmark calls the
-        ceiling)."""
+        """The index entries ``(sure, candidates, vetoes, key)`` of every key and prefix found
+        in the post: one pass of the automaton over the post's keys (the bare prefilter the
+        benchmark calls the ceiling)."""
         if self._automaton is not None:
             return [entry for _, entry in self._automaton.iter(post.haystack)]
         index = self.index  # pragma: no cover -- without pyahocorasick
@@ -689,7 +694,17 @@ def compile_topics(topics: Iterable[tuple[int, str]], *,
         if maybe_keys:
             spec = _conjunction(tree)
             if spec is not None:
-                matcher._clauses[topic_id] = spec
+                # The clause the topic is filed under holds on every candidate: check it last,
+                # the rarest other positive clauses first, the NOT clauses (which mostly hold)
+                # after them.
+                def order(clause: tuple[bool, bool, frozenset[str]],
+                          filed: frozenset[str] = maybe_keys) -> tuple[int, float]:
+                    wanted, _, keys = clause
+                    if wanted and not keys.isdisjoint(filed):
+                        return (2, 0.0)
+                    return (0, costs.keys(keys)) if wanted else (1, 0.0)
+
+                matcher._clauses[topic_id] = tuple(sorted(spec, key=order))
             else:
                 matcher._predicates[topic_id] = gen.function(tree)
         for key in sure_keys:
