@@ -9,10 +9,12 @@ PACKAGE = Path(__file__).resolve().parents[1] / "breakwater"
 PURE = ("connectors", "analysis")
 # The pure modules inside domain apps: algorithms and data that take values, not rows.
 PURE_MODULES = ("composer/checks.py", "automation/rules.py", "sla/calendar.py",
-                "media/rules.py", "media/images.py", "media/video.py")
+                "media/rules.py", "media/images.py", "media/video.py", "publishing/cadence.py",
+                "publishing/pacing.py", "publishing/utm.py", "publishing/networks.py")
 # What a pure package may not import: the ORM and any app's models or actions.
 FORBIDDEN_PREFIXES = ("django.db", "django.contrib.auth.models")
-DOMAIN = ("core", "inbox", "ingest", "outbox", "composer", "automation", "sla", "feedback", "media")
+DOMAIN = ("core", "inbox", "ingest", "outbox", "composer", "automation", "sla", "feedback", "media",
+          "publishing")
 FORBIDDEN_APPS = (*DOMAIN, "web", "api")
 
 

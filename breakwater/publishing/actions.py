@@ -115,6 +115,16 @@ def review_post(member: Membership, post: Post) -> list[dict[str, Any]]:
     return reasons
 
 
+def media_max_images(network: str, placement: str = "feed") -> int | None:
+    """How many images or videos one post takes on ``network``: the media rule table's figure
+    (one table for media, see docs/media-rules.md); None where it lists no such network."""
+    if network not in media_rules.networks():
+        return None
+    if placement not in media_rules.placements(network):
+        placement = media_rules.placements(network)[0]
+    return media_rules.get_rule(network, placement).max_images
+
+
 def media_problems(member: Membership, network: str, media_ids: list[int],
                    placement: str = "feed") -> list[dict[str, str]]:
     """The media library's checks of a variant's media on its network (none for a network

@@ -166,7 +166,7 @@ def preview(member: Any, network: str, text: str, media: list[int] | None = None
     it), and the network's post rules (images, first comment, links, mentions)."""
     from breakwater.composer.actions import draft_report
     from breakwater.publishing import networks, utm
-    from breakwater.publishing.actions import media_problems, with_link
+    from breakwater.publishing.actions import media_max_images, media_problems, with_link
 
     media = media or []
     media_count = len(media)
@@ -176,19 +176,16 @@ def preview(member: Any, network: str, text: str, media: list[int] | None = None
     full = with_link(text, link)
     report = draft_report(member.workspace_id, network, full)
     rules = networks.rules_for(network)
+    max_images = media_max_images(network)
     problems = []
     if report["limit"] is not None and report["length"] > report["limit"]:
         problems.append({"code": "too_long", "message":
                          f"{report['length']} characters, at most {report['limit']} on {network}"})
-    found = media_problems(member, network, media)
-    problems.extend(found)
-    if media_count > rules.max_images and not any(p["code"] == "too_many_images" for p in found):
-        problems.append({"code": "too_many_images", "message":
-                         f"{media_count} images, at most {rules.max_images} on {network}"})
+    problems.extend(media_problems(member, network, media))  # too_many_images among them
     if report["verdict"] == "block":
         problems.append({"code": "blocked", "message": " ".join(
             c["message"] for c in report["checks"] if c["severity"] == "block")})
     return {"network": network, "text": full, "link": link, **report,
-            "images": media_count, "max_images": rules.max_images,
+            "images": media_count, "max_images": max_images,
             "first_comment": rules.first_comment, "links": rules.links,
             "mentions": rules.mentions, "problems": problems, "ok": not problems}
