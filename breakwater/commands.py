@@ -63,6 +63,40 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_listen(args: argparse.Namespace) -> int:
+    """A consumer process for one high-volume listening source (see docs/listening.md)."""
+    from breakwater.listening import sources
+    from breakwater.listening.models import Source
+
+    if args.measure:
+        return _measure_listening(args)
+    if args.source is None:
+        print("error: give --source ID (or --measure N --workspace SLUG)", file=sys.stderr)
+        return 2
+    try:
+        partition = sources.Partition.parse(args.partition)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not Source.objects.filter(pk=args.source).exists():
+        print(f"error: listening source {args.source} not found", file=sys.stderr)
+        return 1
+    sources.consume(args.source, partition, once=args.once, out=sys.stdout)
+    return 0
+
+
+def _measure_listening(args: argparse.Namespace) -> int:
+    from breakwater.core.models import Workspace
+    from breakwater.listening.throughput import measure
+
+    workspace = Workspace.objects.filter(slug=args.workspace or "").first()
+    if workspace is None:
+        print("error: --measure needs --workspace SLUG of a workspace with topics", file=sys.stderr)
+        return 2
+    print(json.dumps(measure(workspace.pk, args.measure)))
+    return 0
+
+
 def cmd_createuser(args: argparse.Namespace) -> int:
     from breakwater.core.actions import do_create_user
 
@@ -197,6 +231,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("worker", help="run background workers alone").set_defaults(func=cmd_worker)
 
+    li = sub.add_parser("listen", help="consume one listening source in this process")
+    li.add_argument("--source", type=int, help="the source's id")
+    li.add_argument("--partition", default="0/1",
+                    help="i/n: keep the items whose id hashes to share i of n (default 0/1)")
+    li.add_argument("--once", action="store_true", help="read once and exit")
+    li.add_argument("--measure", type=int, default=0, metavar="N",
+                    help="measure the write path with N generated posts (rolled back)")
+    li.add_argument("--workspace", default=None, help="with --measure: the workspace's slug")
+    li.set_defaults(func=cmd_listen)
+
     cu = sub.add_parser("createuser", help="create a user (and the workspace if missing)")
     cu.add_argument("--email", required=True)
     cu.add_argument("--password", required=True)
@@ -243,11 +287,14 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--verbose", action="store_true", help="list every wrong answer")
     ev.set_defaults(func=cmd_eval)
 
-    bench = sub.add_parser("bench", help="benchmarks: ingest, inbox, search, analysis, reports")
-    bench.add_argument("which", choices=["ingest", "inbox", "search", "analysis", "reports"])
+    bench = sub.add_parser("bench", help="benchmarks: ingest, inbox, search, analysis, reports, listening")
+    bench.add_argument("which", choices=["ingest", "inbox", "search", "analysis", "reports",
+                                         "listening"])
     bench.add_argument("--items", type=int, default=None)
     bench.add_argument("--messages", type=int, default=None)
     bench.add_argument("--samples", type=int, default=None)
+    bench.add_argument("--topics", type=int, default=None, help="listening: topics to compile")
+    bench.add_argument("--posts", type=int, default=None, help="listening: posts to match")
     bench.set_defaults(func=cmd_bench)
     return parser
 

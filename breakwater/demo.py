@@ -12,6 +12,7 @@ from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from breakwater.composer import demo as composer_demo
+from breakwater.listening import demo as listening_demo
 from breakwater.connectors.demo.simulator import BRAND_NAME, generate_items, live_items
 from breakwater.core.actions import do_create_channel, do_create_user
 from breakwater.core.models import Channel, Membership, Role, Workspace
@@ -48,6 +49,7 @@ def ensure_demo_workspace(history: int = 400) -> tuple[Membership, str]:
         # Two business hours for a first response: the inbox shows due times (docs/sla.md).
         do_create_target(member, TargetChange(minutes=120))
         composer_demo.seed(member)
+        listening_demo.seed(member)
         media_demo.seed(member)
         publishing_demo.seed(member)
         channel_ids = demo_channel_ids(member.workspace_id)

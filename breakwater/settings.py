@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "breakwater.sla",
     "breakwater.feedback",
     "breakwater.reports",
+    "breakwater.listening",
     "breakwater.publishing",
     "breakwater.media",
     "breakwater.web",

@@ -102,6 +102,15 @@ def _sentiment_step() -> bool:
     return fill_sentiment() > 0
 
 
+def _listening_step() -> bool:
+    """Poll the listening sources whose turn has come, check topics for spikes, send alerts."""
+    from breakwater.listening import alerts, sources
+
+    busy = sources.poll_due() > 0
+    alerts.check_spikes()
+    return alerts.deliver_due() > 0 or busy
+
+
 def _housekeeping_step_factory() -> Callable[[], bool]:
     last_beat = 0.0
 
@@ -168,6 +177,8 @@ def start(stop: threading.Event) -> list[threading.Thread]:
             target=_loop, args=(stop, _sentiment_step, 1.0), name="sentiment", daemon=True
         ),
         threading.Thread(target=_loop, args=(stop, _sync_step, 1.0), name="sync", daemon=True),
+        threading.Thread(target=_loop, args=(stop, _listening_step, 5.0), name="listening",
+                         daemon=True),
         threading.Thread(
             target=_loop, args=(stop, _streams_step_factory(stop), 5.0), name="streams", daemon=True
         ),

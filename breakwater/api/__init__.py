@@ -76,10 +76,12 @@ def _register() -> None:
         conversations,
         feedback,
         ingest,
+        listening,
+        media,
         messages,
+        publishing,
         report_exports,
         reports,
-        publishing,
         rules,
         sla,
     )
@@ -95,8 +97,8 @@ def _register() -> None:
     api.add_router("/", composer.router)
     api.add_router("/", report_exports.router)
     api.add_router("/", reports.router)
+    api.add_router("/", listening.router)
     api.add_router("/", publishing.router)
-    from breakwater.api import media
     api.add_router("/", media.router)
 
 

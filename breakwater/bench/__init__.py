@@ -8,6 +8,8 @@
   ``DATABASE_URL``), beside a plain COUNT of the same rows.
 * ``search``: inbox full-text search (FTS5, lemmas) over a million messages, beside the
   ``icontains`` filter it replaced.
+* ``listening``: 10,000 listening topics matched against a million pre-analysed posts, beside
+  a naive alternation regex and the bare prefilter pass (the ceiling).
 
 A benchmark never touches the user's database: ``run_bench`` runs it in a child process
 whose ``BREAKWATER_DATA_DIR`` is a fresh temporary directory (``DATABASE_URL`` and
@@ -46,4 +48,10 @@ def run_bench(args: argparse.Namespace) -> int:
         from breakwater.bench.analysis import run
 
         return run(args)
-    raise ValueError(f"unknown benchmark {args.which!r}; one of ingest, inbox, search, analysis")
+    if args.which == "listening":
+        from breakwater.bench.listening import run
+
+        return run(args)
+    raise ValueError(
+        f"unknown benchmark {args.which!r}; one of ingest, inbox, search, analysis, reports, listening"
+    )

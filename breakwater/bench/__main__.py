@@ -7,10 +7,13 @@ import sys
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m breakwater.bench")
-    parser.add_argument("which", choices=["ingest", "inbox", "search", "analysis", "reports"])
+    parser.add_argument("which", choices=["ingest", "inbox", "search", "analysis", "reports",
+                                          "listening"])
     parser.add_argument("--items", type=int, default=None)
     parser.add_argument("--messages", type=int, default=None)
     parser.add_argument("--samples", type=int, default=None)
+    parser.add_argument("--topics", type=int, default=None)
+    parser.add_argument("--posts", type=int, default=None)
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "breakwater.settings")
     import django

@@ -53,7 +53,7 @@ def child_env(data_dir: Path) -> dict[str, str]:
 
 def child_argv(args: argparse.Namespace) -> list[str]:
     argv = [args.which]
-    for name in ("items", "messages", "samples"):
+    for name in ("items", "messages", "samples", "topics", "posts"):
         value = getattr(args, name, None)
         if value is not None:
             argv += [f"--{name}", str(value)]

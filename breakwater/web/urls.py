@@ -1,8 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from breakwater.web import automation, channels, composer, feedback, live, publishing, sla, views
-from breakwater.web import reports
+from breakwater.web import (
+    automation,
+    channels,
+    composer,
+    feedback,
+    listening,
+    live,
+    publishing,
+    reports,
+    sla,
+    views,
+)
 from breakwater.web import media as media_views
 
 app_name = "web"
@@ -22,7 +32,7 @@ urlpatterns = [
     path("m/<int:message_id>/correct/", views.correct, name="correct"),
     path("m/<int:message_id>/retry/", views.retry, name="retry"),
     path("m/<int:message_id>/act/", views.act, name="act"),
-    path("m/<int:message_id>/media/<int:index>/", views.media, name="media"),
+    path("m/<int:message_id>/media/<int:index>/", views.media, name="message_media"),
     path("channels/", channels.channels, name="channels"),
     path("channels/connect/", channels.connect, name="channel_connect"),
     path("channels/oauth/", channels.oauth_start, name="channel_oauth"),
@@ -83,6 +93,22 @@ urlpatterns += [  # reports: the overview dashboard, its exports and the schedul
     path("reports/schedules/<int:schedule_id>/", reports.schedule_edit, name="report_schedule"),
     path("reports/schedules/<int:schedule_id>/delete/", reports.schedule_delete,
          name="report_schedule_delete"),
+]
+
+urlpatterns += [  # listening: topics, a topic's analysis and spikes, sources, alerts
+    path("listening/", listening.topics, name="listening"),
+    path("listening/topics/new/", listening.edit_topic, name="listening_topic_new"),
+    path("listening/topics/<int:topic_id>/", listening.topic, name="listening_topic"),
+    path("listening/topics/<int:topic_id>/edit/", listening.edit_topic, name="listening_topic_edit"),
+    path("listening/topics/<int:topic_id>/delete/", listening.delete_topic,
+         name="listening_topic_delete"),
+    path("listening/topics/<int:topic_id>/spike/", listening.spike, name="listening_spike"),
+    path("listening/preview/", listening.preview, name="listening_preview"),
+    path("listening/mentions/<int:mention_id>/inbox/", listening.send_to_inbox,
+         name="listening_send"),
+    path("listening/sources/", listening.sources, name="listening_sources"),
+    path("listening/sources/do/", listening.source_command, name="listening_source_command"),
+    path("listening/alerts/", listening.alerts, name="listening_alerts"),
 ]
 
 urlpatterns += [  # publishing: calendar, composer, queue, campaigns, digest

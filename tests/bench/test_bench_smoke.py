@@ -14,7 +14,8 @@ from breakwater.bench import env, run_bench
 
 
 def _run(capfd: pytest.CaptureFixture[str], **args: Any) -> tuple[str, dict[str, Any]]:
-    namespace = argparse.Namespace(**{"items": None, "messages": None, "samples": None, **args})
+    namespace = argparse.Namespace(**{"items": None, "messages": None, "samples": None,
+                                      "topics": None, "posts": None, **args})
     code = run_bench(namespace)
     out, err = capfd.readouterr()
     assert code == 0, f"bench {args['which']} failed:\n{out}\n{err}"
@@ -78,6 +79,21 @@ def test_analysis_bench_prints_costs_beside_ingest(capfd: pytest.CaptureFixture[
         assert figures[key] > 0, key
     assert figures["sentiment_fill"]["messages"] > 0
     assert set(figures["macro_f1"]["fast"]) == {"fi", "en", "sv"}
+    _machine(figures)
+
+
+def test_listening_bench_prints_the_matcher_beside_its_ceiling_and_the_naive_regex(
+        capfd: pytest.CaptureFixture[str]) -> None:
+    out, figures = _run(capfd, which="listening", topics=300, posts=2000)
+
+    assert "matcher (prefilter + boolean check)" in out and "naive: one alternation regex" in out
+    assert "matcher / ceiling" in out
+    assert (figures["bench"], figures["topics"], figures["posts"]) == ("listening", 300, 2000)
+    for key in ("matcher_posts_per_s", "ceiling_posts_per_s", "token_set_prefilter_posts_per_s",
+                "naive_posts_per_s", "ratio_to_ceiling", "keys"):  # fmt: skip
+        assert figures[key] > 0, key
+    assert figures["always_topics"] >= 1 and figures["matches_per_post"] > 0
+    assert set(figures["targets_met"]) == {"posts_per_s", "ratio_to_ceiling"}
     _machine(figures)
 
 

@@ -1,0 +1,1 @@
+"""Listening: topics over the public conversation."""

@@ -1,0 +1,66 @@
+"""How many posts a second the listening write path takes on this machine and database:
+``breakwater listen --measure N --workspace SLUG`` runs ``store.store`` (analysis, the
+workspace's matcher, dedupe, sentiment, insert) over N generated posts in batches, inside a
+transaction that is rolled back, so the figure is real and the database is left as it was.
+Divide a firehose's posts/s by the figure to get the consumer processes it needs (one core
+each)."""
+
+from __future__ import annotations
+
+import random
+import resource
+import time
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from breakwater.listening import matching, store
+from breakwater.listening.store import Candidate
+
+WORDS = ("kahvi", "aamu", "pulla", "hinta", "jono", "palvelu", "uusi", "kahvila", "tänään",
+         "coffee", "morning", "great", "price", "queue", "service", "new", "today")
+BRANDS = ("Aalto Kahvi", "Kahvila Kilpa", "Paahtimo Pohjola", "#aaltokahvi")
+
+
+class _Rollback(Exception):
+    pass
+
+
+def posts(n: int, seed: int = 11) -> list[Candidate]:
+    rng = random.Random(seed)
+    now = timezone.now()
+    out = []
+    for i in range(n):
+        words = [rng.choice(WORDS) for _ in range(rng.randint(8, 25))]
+        if rng.random() < 0.2:  # a fifth mention a brand
+            words.insert(rng.randrange(len(words)), rng.choice(BRANDS))
+        out.append(Candidate(network="bluesky", external_id=f"measure-{i}",
+                             text=" ".join(words) + f" {i}", created_at=now - timedelta(seconds=i),
+                             author=f"user{rng.randrange(5000)}"))
+    return out
+
+
+def measure(workspace_id: int, n: int, batch: int = 500) -> dict[str, Any]:
+    candidates = posts(n)
+    topics = matching.workspace_matcher(workspace_id)
+    result = {"posts": n, "topics": len(topics) if topics is not None else 0, "matched": 0,
+              "stored": 0}
+    matching.workspace_matcher(workspace_id)  # compiled before the clock starts
+    store.analyze([c.text for c in candidates[:10]])  # models loaded before the clock starts
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            for i in range(0, n, batch):
+                r = store.store(workspace_id, candidates[i:i + batch])
+                result["matched"] += r.matched
+                result["stored"] += r.stored
+            raise _Rollback
+    except _Rollback:
+        pass
+    seconds = time.perf_counter() - started
+    result["seconds"] = round(seconds, 2)
+    result["posts_per_second"] = round(n / seconds)
+    result["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return result
