@@ -141,3 +141,19 @@ def test_errors_point_at_the_position(query: str, position: int, fragment: str) 
 def test_deep_nesting_is_refused_not_a_crash() -> None:
     with pytest.raises(QueryError, match="nested"):
         parse("(" * 200 + "kahvi" + ")" * 200)
+
+
+def test_the_compiler_and_matcher_stay_pure() -> None:
+    """query.py and matcher.py run in stream consumers and the preview: no ORM, no app."""
+    import ast
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parents[1]
+    for name in ("query.py", "matcher.py"):
+        tree = ast.parse((here / name).read_text())
+        modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+        modules |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        bad = sorted(m for m in modules if m.startswith("django")
+                     or (m.startswith("breakwater.") and not m.startswith(
+                         ("breakwater.analysis", "breakwater.listening.query"))))
+        assert bad == [], f"{name} imports {bad}"
