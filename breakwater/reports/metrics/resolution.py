@@ -31,6 +31,7 @@ from breakwater.reports.metrics.scope import (
     business_calendar,
     business_seconds,
     inbound,
+    waits_cte,
     waits_sql,
 )
 
@@ -148,16 +149,16 @@ def sla_attainment(m: Metric, filters: Filters) -> Result:
     asked, answered = epoch("w.asked"), epoch("w.answered")
     until = f"COALESCE({answered}, {now.timestamp()!r})"
     wall = greatest(f"{until} - {asked}", "0")
-    cte, joins = "", ""
+    cte, columns, joins = "", "", ""
     if cal is not None and any(t.business_hours for t in targets):
-        cte, joins, business = business_seconds(filters, cal, lo, hi, asked, until)
+        cte, columns, joins, business = business_seconds(filters, cal, lo, hi, asked, until)
     else:
         business = wall
     elapsed = pick(lambda t: business if t.business_hours else wall)
     limit = pick(lambda t: float(t.minutes * 60))
     day = local_day_number(asked, filters, lo, hi)
     rows = fetch(
-        f"""WITH {cte}w AS ({waits}), judged AS (
+        f"""WITH {cte}{waits_cte(waits, columns)}, judged AS (
                 SELECT {day} AS d, w.answered IS NOT NULL AS done, {elapsed} AS spent,
                     {limit} AS allowed
                 FROM w JOIN {CONVERSATION} c ON c.id = w.conversation_id{joins})

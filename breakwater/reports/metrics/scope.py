@@ -186,23 +186,32 @@ def clock_sql(t: str) -> str:
 
 
 def business_seconds(filters: Filters, cal: Any, lo: datetime, hi: datetime, start: str,
-                     end: str) -> tuple[str, str, str]:
-    """(CTE text ending in a comma, JOIN clauses, SQL of the business seconds from epoch
-    ``start`` to epoch ``end``) for a query over waits ``w``."""
+                     end: str) -> tuple[str, str, str, str]:
+    """For a query over waits ``w``: (CTE text ending in a comma, the columns to add to ``w``
+    first (the local day numbers of ``start`` and ``end``: computed once per wait, so the
+    join compares plain integers), the JOIN clauses, the SQL of the business seconds from
+    epoch ``start`` to epoch ``end``)."""
     until = max(hi, timezone.now()) + timedelta(days=1)
     try:
         days = calendar_days_sql(filters, cal, lo, until)
     except _TooManySlots:
         cte = f"iv (s, e, c) AS ({open_intervals_sql(cal, lo, until)}), "
-        return cte, "", greatest(f"{clock_sql(end)} - {clock_sql(start)}", "0")
+        return cte, "", "", greatest(f"{clock_sql(end)} - {clock_sql(start)}", "0")
     cols = ", ".join(["d", "c", *(f"{x}{k}" for k in range(1, DAY_SLOTS + 1) for x in "se")])
-    cte = f"cal ({cols}) AS ({days}), "
-    joins = (
-        f" LEFT JOIN cal ca ON ca.d = {local_day_number(start, filters, lo, until)}"
-        f" LEFT JOIN cal cb ON cb.d = {local_day_number(end, filters, lo, until)}"
-    )
+    cte = f"cal ({cols}) AS MATERIALIZED ({days}), "
+    columns = (f"{local_day_number(start, filters, lo, until)} AS bh_start, "
+               f"{local_day_number(end, filters, lo, until)} AS bh_end")  # fmt: skip
+    joins = " LEFT JOIN cal ca ON ca.d = w.bh_start LEFT JOIN cal cb ON cb.d = w.bh_end"
     seconds = greatest(f"{day_clock_sql(end, 'cb')} - {day_clock_sql(start, 'ca')}", "0")
-    return cte, joins, seconds
+    return cte, columns, joins, seconds
+
+
+def waits_cte(waits: str, columns: str) -> str:
+    """The CTE ``w`` of the waits, with extra columns computed once per wait (materialized:
+    else SQLite folds them back into the join condition and evaluates them per pair)."""
+    if not columns:
+        return f"w AS ({waits})"
+    return f"w0 AS ({waits}), w AS MATERIALIZED (SELECT w.*, {columns} FROM w0 AS w)"
 
 
 def durations_sql(filters: Filters, lo: datetime, hi: datetime,
@@ -214,11 +223,11 @@ def durations_sql(filters: Filters, lo: datetime, hi: datetime,
     asked, answered = epoch("asked"), epoch("answered")
     day = local_day_number(asked, filters, lo, hi)
     if cal is None:
-        cte, joins, seconds = "", "", greatest(f"{answered} - {asked}", "0")
+        cte, columns, joins, seconds = "", "", "", greatest(f"{answered} - {asked}", "0")
     else:
-        cte, joins, seconds = business_seconds(filters, cal, lo, hi, asked, answered)
+        cte, columns, joins, seconds = business_seconds(filters, cal, lo, hi, asked, answered)
     sql = (
-        f"WITH {cte}w AS ({waits}), dur AS MATERIALIZED ("
+        f"WITH {cte}{waits_cte(waits, columns)}, dur AS MATERIALIZED ("
         f"SELECT {day} AS d, {seconds} AS v, answered_by FROM w{joins} "
         f"WHERE answered IS NOT NULL) "
     )
