@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from breakwater.reports.metrics.base import METRICS, Filters, db_param, fetch
-from breakwater.reports.metrics.resolution import AUDIT, _status, conversation_where
+from breakwater.reports.metrics.resolution import AUDIT, _status
+from breakwater.reports.metrics.scope import conversation_where
 from breakwater.reports.metrics.scope import (
     CONVERSATION,
     MESSAGE,

@@ -26,36 +26,16 @@ from breakwater.reports.metrics.base import (
 )
 from breakwater.reports.metrics.scope import (
     CONVERSATION,
-    CONVERSATION_TAG,
     MESSAGE,
     business_calendar,
     business_seconds,
+    conversation_where,
     inbound,
     waits_cte,
     waits_sql,
 )
 
 AUDIT = AuditLog._meta.db_table
-
-
-def conversation_where(filters: Filters, alias: str = "c") -> tuple[str, list[Any]]:
-    """SQL conditions on a conversation row for the filters (the member: its assignee)."""
-    where = [f"{alias}.workspace_id = %s"]
-    params: list[Any] = [filters.workspace_id]
-    if filters.channel_id is not None:
-        where.append(f"{alias}.channel_id = %s")
-        params.append(filters.channel_id)
-    if filters.network:
-        where.append(f"{alias}.network = %s")
-        params.append(filters.network)
-    if filters.tag_id is not None:
-        where.append(f"EXISTS (SELECT 1 FROM {CONVERSATION_TAG} ct WHERE ct.conversation_id = "
-                     f"{alias}.id AND ct.tag_id = %s)")  # fmt: skip
-        params.append(filters.tag_id)
-    if filters.member_id is not None:
-        where.append(f"{alias}.assignee_id = %s")
-        params.append(filters.member_id)
-    return " AND ".join(where), params
 
 
 def _status(column: str) -> str:

@@ -31,12 +31,11 @@ CONVERSATION_TAG = ConversationTag._meta.db_table
 NOT_RESPONSE_SQL = ", ".join(f"'{s}'" for s in NOT_A_RESPONSE)
 
 
-def message_where(filters: Filters, alias: str = "m", *, member: str = "assignee") -> tuple[str, list[Any]]:
-    """SQL conditions (and params) for the messages of the workspace the filters keep.
-
-    ``member`` says what the member filter means: "assignee" (the conversation is assigned
-    to them) or "sender" (the message was sent by them).
-    """
+def _where(filters: Filters, alias: str, conversation: str, member_sql: str
+           ) -> tuple[str, list[Any]]:
+    """The filters' conditions on rows with workspace, channel and network columns.
+    ``conversation``: the SQL of the row's conversation id (for the tag filter);
+    ``member_sql``: the member filter's condition, with one ``%s``."""
     where = [f"{alias}.workspace_id = %s"]
     params: list[Any] = [filters.workspace_id]
     if filters.channel_id is not None:
@@ -46,21 +45,30 @@ def message_where(filters: Filters, alias: str = "m", *, member: str = "assignee
         where.append(f"{alias}.network = %s")
         params.append(filters.network)
     if filters.tag_id is not None:
-        where.append(
-            f"EXISTS (SELECT 1 FROM {CONVERSATION_TAG} ct WHERE ct.conversation_id = "
-            f"{alias}.conversation_id AND ct.tag_id = %s)"
-        )
+        where.append(f"EXISTS (SELECT 1 FROM {CONVERSATION_TAG} ct WHERE ct.conversation_id = "
+                     f"{conversation} AND ct.tag_id = %s)")
         params.append(filters.tag_id)
     if filters.member_id is not None:
-        if member == "sender":
-            where.append(f"{alias}.sent_by_id = %s")
-        else:
-            where.append(
-                f"EXISTS (SELECT 1 FROM {CONVERSATION} cm WHERE cm.id = {alias}.conversation_id "
-                f"AND cm.assignee_id = %s)"
-            )
+        where.append(member_sql)
         params.append(filters.member_id)
     return " AND ".join(where), params
+
+
+def message_where(filters: Filters, alias: str = "m", *, member: str = "assignee") -> tuple[str, list[Any]]:
+    """SQL conditions (and params) for the messages of the workspace the filters keep.
+
+    ``member`` says what the member filter means: "assignee" (the conversation is assigned
+    to them) or "sender" (the message was sent by them).
+    """
+    member_sql = (f"{alias}.sent_by_id = %s" if member == "sender" else
+                  f"EXISTS (SELECT 1 FROM {CONVERSATION} cm WHERE cm.id = {alias}.conversation_id "
+                  f"AND cm.assignee_id = %s)")
+    return _where(filters, alias, f"{alias}.conversation_id", member_sql)
+
+
+def conversation_where(filters: Filters, alias: str = "c") -> tuple[str, list[Any]]:
+    """SQL conditions on a conversation row for the filters (the member: its assignee)."""
+    return _where(filters, alias, f"{alias}.id", f"{alias}.assignee_id = %s")
 
 
 def inbound(alias: str = "m") -> str:
