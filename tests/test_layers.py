@@ -11,7 +11,8 @@ PURE = ("connectors", "analysis")
 PURE_MODULES = ("composer/checks.py", "automation/rules.py", "sla/calendar.py",
                 "media/rules.py", "media/images.py", "media/video.py", "publishing/cadence.py",
                 "publishing/pacing.py", "publishing/utm.py", "publishing/networks.py",
-                "reports/periods.py")
+                "reports/periods.py", "listening/query.py", "listening/matcher.py",
+                "listening/spikes.py")
 # What a pure package may not import: the ORM and any app's models or actions.
 FORBIDDEN_PREFIXES = ("django.db", "django.contrib.auth.models")
 DOMAIN = ("core", "inbox", "ingest", "outbox", "composer", "automation", "sla", "feedback", "media",
