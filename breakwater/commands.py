@@ -81,6 +81,10 @@ def cmd_listen(args: argparse.Namespace) -> int:
     if not Source.objects.filter(pk=args.source).exists():
         print(f"error: listening source {args.source} not found", file=sys.stderr)
         return 1
+    if args.seconds:
+        sources.consume_stream(args.source, partition, once=args.once, seconds=args.seconds,
+                               out=sys.stdout)
+        return 0
     sources.consume(args.source, partition, once=args.once, out=sys.stdout)
     return 0
 
@@ -235,7 +239,10 @@ def build_parser() -> argparse.ArgumentParser:
     li.add_argument("--source", type=int, help="the source's id")
     li.add_argument("--partition", default="0/1",
                     help="i/n: keep the items whose id hashes to share i of n (default 0/1)")
-    li.add_argument("--once", action="store_true", help="read once and exit")
+    li.add_argument("--once", action="store_true",
+                    help="read once and exit (a stream: what waits since the cursor)")
+    li.add_argument("--seconds", type=float, default=None,
+                    help="a stream source: read for this long, then exit")
     li.add_argument("--measure", type=int, default=0, metavar="N",
                     help="measure the write path with N generated posts (rolled back)")
     li.add_argument("--workspace", default=None, help="with --measure: the workspace's slug")
