@@ -7,14 +7,17 @@ from __future__ import annotations
 from breakwater.connectors.bluesky.tests.test_server import BlueskyTestCase
 from breakwater.core.models import Channel
 from breakwater.listening import actions, sources
-from breakwater.listening.actions import SourceFields, TopicFields
-from breakwater.listening.models import Mention, Source, SourceKind, TopicMention
+from breakwater.listening.actions import TopicFields
+from breakwater.listening.models import Mention, Source, TopicMention
 
 
 class StreamSourceTestCase(BlueskyTestCase):
     def stream_source(self, channel: Channel) -> Source:
-        source = actions.do_create_source(self.alice, SourceFields(
-            SourceKind.STREAM, "Bluesky firehose", channel_id=channel.pk))
+        response = self.api("post", "/api/v1/sources", self.alice_token, json={
+            "kind": "stream", "name": "Bluesky firehose", "channel": channel.pk})
+        self.assertEqual(response.status_code, 201, response.content)
+        self.assertEqual((response.json()["kind"], response.json()["dedicated"]), ("stream", True))
+        source = Source.objects.get(pk=response.json()["id"])
         # From the start of the stack's stream (the PDS keeps a day of it): what the customers
         # posted before this test is read, deterministically, without racing the post.
         Source.objects.filter(pk=source.pk).update(cursor="0")
