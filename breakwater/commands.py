@@ -93,6 +93,17 @@ def _measure_listening(args: argparse.Namespace) -> int:
     from breakwater.core.models import Workspace
     from breakwater.listening.throughput import measure
 
+    if args.source is not None:  # a stream source's consumer path
+        from breakwater.listening.models import Source
+        from breakwater.listening.sources import Partition
+        from breakwater.listening.throughput import measure_stream
+
+        if not Source.objects.filter(pk=args.source).exists():
+            print(f"error: listening source {args.source} not found", file=sys.stderr)
+            return 1
+        print(json.dumps(measure_stream(args.source, args.measure,
+                                        Partition.parse(args.partition))))
+        return 0
     workspace = Workspace.objects.filter(slug=args.workspace or "").first()
     if workspace is None:
         print("error: --measure needs --workspace SLUG of a workspace with topics", file=sys.stderr)
@@ -244,7 +255,8 @@ def build_parser() -> argparse.ArgumentParser:
     li.add_argument("--seconds", type=float, default=None,
                     help="a stream source: read for this long, then exit")
     li.add_argument("--measure", type=int, default=0, metavar="N",
-                    help="measure the write path with N generated posts (rolled back)")
+                    help="measure the write path with N generated posts (rolled back); "
+                         "with --source: that source's stream consumer path")
     li.add_argument("--workspace", default=None, help="with --measure: the workspace's slug")
     li.set_defaults(func=cmd_listen)
 

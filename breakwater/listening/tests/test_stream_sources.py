@@ -76,3 +76,21 @@ class StreamSourceTestCase(BaseTestCase):
             self.assertEqual(len(owners), 1, "one author's posts all go to one partition")
         counts = [sum(p.owns_author(item(f"did:plc:{a}", 0)) for a in range(300)) for p in parts]
         self.assertTrue(all(c > 50 for c in counts), counts)
+
+    def test_the_stream_measurement_runs_the_consumer_path_and_leaves_nothing(self):
+        from breakwater.listening import throughput
+        from breakwater.listening.actions import TopicFields
+        from breakwater.listening.models import Mention
+
+        actions.do_create_topic(self.alice, TopicFields("Aalto", '"Aalto Kahvi" OR #aaltokahvi'))
+        source = actions.do_create_source(self.alice, actions.SourceFields(
+            "stream", "Firehose", channel_id=self.bluesky.pk))
+        result = throughput.measure_stream(source.pk, 300, sources.Partition(0, 2))
+        self.assertEqual(result["posts"], 300)
+        self.assertGreater(result["matched"], 0)
+        self.assertEqual(result["matched"], result["stored"])
+        self.assertLess(result["matched"], 300 * 0.2)  # a half's share of the fifth that match
+        self.assertGreater(result["stream_posts_per_second"], 0)
+        self.assertFalse(Mention.objects.exists())
+        source.refresh_from_db()
+        self.assertEqual((source.cursor, source.partition_cursors), ("", {}))
