@@ -82,6 +82,9 @@ def cmd_listen(args: argparse.Namespace) -> int:
         print(f"error: listening source {args.source} not found", file=sys.stderr)
         return 1
     if args.seconds:
+        if not Source.objects.filter(pk=args.source, kind="stream").exists():
+            print("error: --seconds is for a stream source", file=sys.stderr)
+            return 2
         sources.consume_stream(args.source, partition, once=args.once, seconds=args.seconds,
                                out=sys.stdout)
         return 0
