@@ -81,6 +81,13 @@ def cmd_listen(args: argparse.Namespace) -> int:
     if not Source.objects.filter(pk=args.source).exists():
         print(f"error: listening source {args.source} not found", file=sys.stderr)
         return 1
+    if args.seconds:
+        if not Source.objects.filter(pk=args.source, kind="stream").exists():
+            print("error: --seconds is for a stream source", file=sys.stderr)
+            return 2
+        sources.consume_stream(args.source, partition, once=args.once, seconds=args.seconds,
+                               out=sys.stdout)
+        return 0
     sources.consume(args.source, partition, once=args.once, out=sys.stdout)
     return 0
 
@@ -89,6 +96,17 @@ def _measure_listening(args: argparse.Namespace) -> int:
     from breakwater.core.models import Workspace
     from breakwater.listening.throughput import measure
 
+    if args.source is not None:  # a stream source's consumer path
+        from breakwater.listening.models import Source
+        from breakwater.listening.sources import Partition
+        from breakwater.listening.throughput import measure_stream
+
+        if not Source.objects.filter(pk=args.source).exists():
+            print(f"error: listening source {args.source} not found", file=sys.stderr)
+            return 1
+        print(json.dumps(measure_stream(args.source, args.measure,
+                                        Partition.parse(args.partition))))
+        return 0
     workspace = Workspace.objects.filter(slug=args.workspace or "").first()
     if workspace is None:
         print("error: --measure needs --workspace SLUG of a workspace with topics", file=sys.stderr)
@@ -235,9 +253,13 @@ def build_parser() -> argparse.ArgumentParser:
     li.add_argument("--source", type=int, help="the source's id")
     li.add_argument("--partition", default="0/1",
                     help="i/n: keep the items whose id hashes to share i of n (default 0/1)")
-    li.add_argument("--once", action="store_true", help="read once and exit")
+    li.add_argument("--once", action="store_true",
+                    help="read once and exit (a stream: what waits since the cursor)")
+    li.add_argument("--seconds", type=float, default=None,
+                    help="a stream source: read for this long, then exit")
     li.add_argument("--measure", type=int, default=0, metavar="N",
-                    help="measure the write path with N generated posts (rolled back)")
+                    help="measure the write path with N generated posts (rolled back); "
+                         "with --source: that source's stream consumer path")
     li.add_argument("--workspace", default=None, help="with --measure: the workspace's slug")
     li.set_defaults(func=cmd_listen)
 

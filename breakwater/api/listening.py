@@ -177,3 +177,58 @@ def spikes(request: HttpRequest, topic_id: int, days: int = 7) -> list[dict[str,
 @router.get("/share-of-voice", summary="Share of voice of brand and competitor topics")
 def share_of_voice(request: HttpRequest, days: int = 30) -> list[dict[str, Any]]:
     return queries.share_of_voice(request.member, days)  # type: ignore[attr-defined]
+
+
+# -- sources -------------------------------------------------------------------------------
+
+
+class SourceIn(Schema):
+    kind: Literal["feed", "search", "stream"]
+    name: str
+    url: str = ""
+    channel: int | None = Field(None, description="search and stream: the channel's id")
+    query: str = ""
+    active: bool = True
+    dedicated: bool = Field(False, description="read by `breakwater listen` only (a stream "
+                                               "always is)")
+    poll_seconds: int = 300
+
+
+class SourceOut(Schema):
+    id: int
+    kind: str
+    name: str
+    url: str
+    channel: int | None = Field(None, alias="channel_id")
+    query: str
+    active: bool
+    dedicated: bool
+    poll_seconds: int
+    cursor: str
+    partition_cursors: dict[str, str]
+    items_seen: int
+    health: dict[str, Any]
+
+
+def _source_out(source: Any, health: dict[str, Any]) -> dict[str, Any]:
+    fields = {name: getattr(source, name) for name in (
+        "id", "kind", "name", "url", "channel_id", "query", "active", "dedicated",
+        "poll_seconds", "cursor", "partition_cursors", "items_seen")}
+    fields["health"] = health
+    return fields
+
+
+@router.get("/sources", response=list[SourceOut], summary="List listening sources")
+def list_sources(request: HttpRequest) -> Any:
+    """Each source with its health: coverage (``per_day``), delay and the last error."""
+    return [_source_out(s, h) for s, h in queries.sources(request.member)]  # type: ignore[attr-defined]
+
+
+@router.post("/sources", response={201: SourceOut}, summary="Add a listening source")
+def create_source(request: HttpRequest, body: SourceIn) -> Any:
+    """A feed (``url``), a search (``channel`` and ``query``) or a stream (``channel`` whose
+    connector declares ``listen_stream``: run ``breakwater listen --source ID`` for it)."""
+    source = actions.do_create_source(request.member, actions.SourceFields(  # type: ignore[attr-defined]
+        body.kind, body.name, url=body.url.strip(), channel_id=body.channel, query=body.query,
+        active=body.active, dedicated=body.dedicated, poll_seconds=body.poll_seconds))
+    return Status(201, _source_out(source, queries.source_health(source)))

@@ -416,6 +416,14 @@ class Connector:
         """Public items matching ``query`` after ``cursor`` (``LISTEN_SEARCH``), for listening."""
         raise NotImplementedError
 
+    def listen_stream(self, cursor: str | None) -> Iterator[Page]:
+        """Every public post of the network's stream (``LISTEN_STREAM``), for listening: pages
+        of items (text, author, URL, time) as they come, each with the cursor to resume from
+        after it (None: start live), and an empty page now and then while nothing comes, so
+        the caller can stop or do timed work. Runs until the caller stops iterating; a
+        ``ConnectorError`` when the stream ends."""
+        raise NotImplementedError
+
     def act(self, action: ItemAction) -> None:
         """Hide, unhide or like an item (capabilities ``HIDE``, ``LIKE``)."""
         raise ConnectorError(f"{self.label} channels cannot {action.action} items", permanent=True)

@@ -181,6 +181,17 @@ def can_search(network: str) -> bool:
     return Capability.LISTEN_SEARCH in cls.capabilities and cls.search is not Connector.search
 
 
+def can_stream(network: str) -> bool:
+    """Whether channels of ``network`` have a public stream to listen to (``LISTEN_STREAM``
+    and a ``listen_stream`` of their own)."""
+    try:
+        cls = get_connector_class(network)
+    except (KeyError, ValueError):
+        return False
+    return (Capability.LISTEN_STREAM in cls.capabilities
+            and cls.listen_stream is not Connector.listen_stream)
+
+
 def _check_source(member: Membership, fields: SourceFields) -> None:
     check_role(member, Role.MANAGER)
     if not fields.name.strip():
@@ -197,6 +208,13 @@ def _check_source(member: Membership, fields: SourceFields) -> None:
         if not can_search(channel.network):
             cls = get_connector_class(channel.network)
             raise Invalid(f"{cls.label} channels cannot search; choose a Bluesky or Mastodon one")
+    elif fields.kind == SourceKind.STREAM:
+        if fields.channel_id is None:
+            raise Invalid("a stream source needs a channel")
+        channel = in_workspace(member, Channel, fields.channel_id, "channel")
+        if not can_stream(channel.network):
+            cls = get_connector_class(channel.network)
+            raise Invalid(f"{cls.label} channels have no public stream; choose a Bluesky one")
     else:
         raise Invalid(f"kind must be one of: {', '.join(SourceKind.values)}")
 
@@ -207,8 +225,11 @@ def do_create_source(member: Membership, fields: SourceFields) -> Source:
         source = Source.objects.create(
             workspace_id=member.workspace_id, kind=fields.kind, name=fields.name.strip()[:200],
             url=fields.url if fields.kind == SourceKind.FEED else "",
-            channel_id=fields.channel_id if fields.kind == SourceKind.SEARCH else None,
-            query=fields.query.strip()[:500], active=fields.active, dedicated=fields.dedicated,
+            channel_id=fields.channel_id if fields.kind != SourceKind.FEED else None,
+            query=fields.query.strip()[:500] if fields.kind == SourceKind.SEARCH else "",
+            active=fields.active,
+            # A stream never ends: only its own ``breakwater listen`` process reads it.
+            dedicated=fields.dedicated or fields.kind == SourceKind.STREAM,
             poll_seconds=fields.poll_seconds,
         )
         audit(member, member.workspace_id, "listening_source.created", source,

@@ -52,11 +52,14 @@ class TopicsVersion(models.Model):
 class SourceKind(models.TextChoices):
     FEED = "feed", "RSS / Atom feed"
     SEARCH = "search", "Connector search"
+    STREAM = "stream", "Connector stream (firehose)"
 
 
 class Source(models.Model):
     """Where public posts are read from: a news feed (read with the RSS connector), or a
-    search on a channel whose connector declares ``LISTEN_SEARCH`` (Bluesky, Mastodon)."""
+    search on a channel whose connector declares ``LISTEN_SEARCH`` (Bluesky, Mastodon), or the
+    public stream of a channel whose connector declares ``LISTEN_STREAM`` (Bluesky's firehose:
+    always ``dedicated``, read by ``breakwater listen``; its cursor is the stream's)."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=16, choices=SourceKind.choices)

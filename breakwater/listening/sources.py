@@ -1,7 +1,10 @@
 """Reading listening sources through their connectors: feeds with the RSS connector, searches
-with the channel's connector (``LISTEN_SEARCH``). The worker polls every source whose turn has
-come; a ``dedicated`` source is left to its own ``breakwater listen --source ID`` process(es),
-which write through the same path (``poll_source`` -> ``store.store``).
+with the channel's connector (``LISTEN_SEARCH``), streams with the channel's connector's
+``listen_stream`` (``LISTEN_STREAM``, Bluesky's firehose). The worker polls every source whose
+turn has come; a ``dedicated`` source, and every stream, is left to its own ``breakwater listen
+--source ID`` process(es), which write through the same path (``store.store``). A stream's
+partitions split it by author (``Partition.owns_author``); only posts that match a topic are
+stored.
 
 A cursor is saved in the transaction that stores the items it follows, so a crash between
 fetch and store fetches the same items again (and the store deduplicates them). Partitioned
@@ -55,6 +58,14 @@ class Partition:
         if self.count == 1:
             return True
         digest = hashlib.blake2b(f"{item.network}:{item.external_id}".encode(), digest_size=8)
+        return int.from_bytes(digest.digest(), "big") % self.count == self.index
+
+    def owns_author(self, item: InboundItem) -> bool:
+        """Streams split by author: each account's posts go to one partition, in order."""
+        if self.count == 1:
+            return True
+        who = item.author.external_id if item.author else item.external_id
+        digest = hashlib.blake2b(f"{item.network}:{who}".encode(), digest_size=8)
         return int.from_bytes(digest.digest(), "big") % self.count == self.index
 
 
@@ -136,8 +147,9 @@ def _fetched(source: Source, partition: Partition, page: Page, seen: int) -> Non
     }
     if partition.count == 1:
         fields["cursor"] = page.cursor or ""
-    else:
-        cursors = dict(Source.objects.values_list("partition_cursors", flat=True).get(pk=source.pk))
+    else:  # locked: the other partitions' processes write their own cursors beside
+        cursors = dict(Source.objects.select_for_update().values_list(
+            "partition_cursors", flat=True).get(pk=source.pk))
         cursors[partition.key] = page.cursor or ""
         fields["partition_cursors"] = cursors
     Source.objects.filter(pk=source.pk).update(**fields)
@@ -157,7 +169,8 @@ def _failed(source: Source, exc: ConnectorError) -> None:
 def claim_due(limit: int = 10) -> list[int]:
     """Sources the worker should poll now; each is leased so another worker leaves it."""
     now = timezone.now()
-    due = Source.objects.filter(active=True, dedicated=False, next_poll_at__lte=now)
+    due = Source.objects.filter(active=True, dedicated=False, next_poll_at__lte=now).exclude(
+        kind=SourceKind.STREAM)  # a stream needs a process of its own (``consume_stream``)
     if not due.exists():  # look before SQLite's write lock
         return []
     claimed = []
@@ -180,7 +193,11 @@ def poll_due() -> int:
 def consume(source_id: int, partition: Partition = WHOLE, *, once: bool = False,
             out: Any = None) -> None:
     """A consumer process for one high-volume source (``breakwater listen``): poll it again
-    as soon as its interval passes, or at once while a page says more is ready."""
+    as soon as its interval passes, or at once while a page says more is ready. A stream
+    source is read by ``consume_stream``."""
+    if Source.objects.filter(pk=source_id, kind=SourceKind.STREAM).exists():
+        consume_stream(source_id, partition, once=once, out=out)
+        return
     while True:
         started = time.monotonic()
         result = poll_source(source_id, partition)
@@ -195,3 +212,61 @@ def consume(source_id: int, partition: Partition = WHOLE, *, once: bool = False,
         if once:
             return
         time.sleep(max(source.poll_seconds - (time.monotonic() - started), 1.0))
+
+
+def _add(total: StoreResult, result: StoreResult) -> None:
+    for name in ("seen", "matched", "stored", "duplicates"):
+        setattr(total, name, getattr(total, name) + getattr(result, name))
+    total.mention_ids.extend(result.mention_ids)
+
+
+def store_stream_page(source: Source, partition: Partition, page: Page) -> StoreResult:
+    """One page of a stream: the partition's posts that match a topic become mentions (the
+    rest are only counted), and the cursor moves, in one transaction."""
+    items = [i for i in page.items if partition.owns_author(i)]
+    with transaction.atomic():
+        result = store.store(source.workspace_id, [candidate(i, source.name) for i in items],
+                             source_id=source.pk)
+        _fetched(source, partition, page, len(items))
+    return result
+
+
+def consume_stream(source_id: int, partition: Partition = WHOLE, *, once: bool = False,
+                   seconds: float | None = None, out: Any = None) -> StoreResult:
+    """A consumer process for a stream source (``breakwater listen --source ID``): read the
+    connector's ``listen_stream`` from the partition's saved cursor on, storing each page as
+    it comes; reconnect after an error. ``once``: stop at the first quiet second (what was
+    waiting since the cursor is read); ``seconds``: stop after that long."""
+    total = StoreResult()
+    deadline = time.monotonic() + seconds if seconds else None
+
+    def over() -> bool:
+        return deadline is not None and time.monotonic() >= deadline
+
+    while True:
+        source = Source.objects.select_related("channel").get(pk=source_id)
+        stream = connector_for(source).listen_stream(_cursor(source, partition))
+        try:
+            for page in stream:
+                if page.items:
+                    result = store_stream_page(source, partition, page)
+                    _add(total, result)
+                    if out is not None:
+                        print(f"source {source_id} partition {partition.key}: "
+                              f"read {len(page.items)}, matched {result.matched}, "
+                              f"stored {result.stored}, duplicates {result.duplicates}, "
+                              f"cursor {page.cursor}", file=out, flush=True)
+                elif once:
+                    return total
+                if over():
+                    return total
+        except ConnectorError as exc:
+            _failed(source, exc)
+            if out is not None:
+                print(f"source {source_id} partition {partition.key}: error: {exc.message}",
+                      file=out, flush=True)
+            if once or over():
+                return total
+            time.sleep(exc.retry_after or 10)
+        finally:
+            stream.close()

@@ -64,3 +64,49 @@ def measure(workspace_id: int, n: int, batch: int = 500) -> dict[str, Any]:
     result["posts_per_second"] = round(n / seconds)
     result["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return result
+
+
+def stream_pages(n: int, page_size: int = 500, seed: int = 11) -> list[Any]:
+    """The generated posts as a stream would bring them: items of many authors in pages."""
+    from breakwater.connectors.base import Author, InboundItem, Page
+
+    items = [
+        InboundItem(network="bluesky", channel=0, external_id=f"at://did:plc:{c.author}/p/{i}",
+                    kind="mention", created_at=c.created_at, text=c.text,
+                    url=f"https://bsky.app/profile/did:plc:{c.author}/post/{i}",
+                    author=Author(external_id=f"did:plc:{c.author}", handle=f"{c.author}.test"))
+        for i, c in enumerate(posts(n, seed))
+    ]
+    return [Page(items=items[i:i + page_size], cursor=str(i + page_size))
+            for i in range(0, n, page_size)]
+
+
+def measure_stream(source_id: int, n: int, partition: Any = None) -> dict[str, Any]:
+    """The stream consumer's own path (``sources.store_stream_page``: partition by author,
+    match, store the matching posts, save the cursor) over N generated posts of a stream
+    source, rolled back like ``measure``. With a partition of n, the figure is the stream's
+    posts/s one process keeps up with (it reads all, analyses its share)."""
+    from breakwater.listening import sources
+    from breakwater.listening.models import Source
+
+    partition = partition or sources.WHOLE
+    source = Source.objects.get(pk=source_id)
+    pages = stream_pages(n)
+    matching.workspace_matcher(source.workspace_id)
+    store.analyze([i.text for i in pages[0].items[:10]])
+    result = {"posts": n, "partition": partition.key, "matched": 0, "stored": 0}
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            for page in pages:
+                r = sources.store_stream_page(source, partition, page)
+                result["matched"] += r.matched
+                result["stored"] += r.stored
+            raise _Rollback
+    except _Rollback:
+        pass
+    seconds = time.perf_counter() - started
+    result["seconds"] = round(seconds, 2)
+    result["stream_posts_per_second"] = round(n / seconds)
+    result["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return result

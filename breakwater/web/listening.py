@@ -187,7 +187,8 @@ def sources(request: HttpRequest) -> HttpResponse:
     return render(request, "web/listening/sources.html", {
         "member": member, "sources": queries.sources(member), "can_edit": _can_edit(member),
         "channels": [c for c in Channel.objects.filter(workspace_id=member.workspace_id)
-                     .order_by("name") if actions.can_search(c.network)],
+                     .order_by("name")
+                     if actions.can_search(c.network) or actions.can_stream(c.network)],
     })
 
 

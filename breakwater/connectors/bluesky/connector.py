@@ -18,6 +18,9 @@ replies back into the thread, text and image posts, and listening by search.
   embed). After an unknown outcome, ``find_publication`` looks in the brand's repository
   (``listRecords``) for a post of the last day with the same text, no reply ref and the same
   images' alt texts.
+* Listening, streamed (``listen_stream``): every post of the service's firehose, from the
+  saved ``seq`` on (the cursor), in pages of up to ``STREAM_BATCH`` posts or a second's
+  worth; authors' handles are looked up once per DID and kept (``AUTHOR_CACHE`` of them).
 * Listening: ``app.bsky.feed.searchPosts`` (newest first); the cursor is the newest
   ``indexedAt`` returned, and a call with it returns only posts indexed after it.
 """
@@ -25,6 +28,7 @@ replies back into the thread, text and image posts, and listening by search.
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -74,6 +78,8 @@ RECENT_PUBLICATION = timedelta(days=1)
 SEARCH_PAGE_SIZE = 100  # the lexicon's maximum
 FIRST_SEARCH_PAGE_SIZE = 25  # a new search starts with the latest posts only
 MAX_SEARCH_PAGES = 10
+STREAM_BATCH = 500  # posts a listening stream page holds at most
+AUTHOR_CACHE = 100_000  # authors (DID -> handle) a listening stream remembers
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,7 @@ class BlueskyConnector(Connector):
     capabilities = frozenset({
         Capability.INBOX_COMMENTS, Capability.INBOX_MENTIONS, Capability.REPLY,
         Capability.PUBLISH_POST, Capability.PUBLISH_MEDIA, Capability.LISTEN_SEARCH,
+        Capability.LISTEN_STREAM,
     })
     parameters = (
         Parameter("service", "Service address", required=True,
@@ -200,6 +207,48 @@ class BlueskyConnector(Connector):
                 page = self.poll(position)
                 position, polled = page.cursor, time.monotonic()
                 yield page
+
+    def listen_stream(self, cursor: str | None) -> Iterator[Page]:
+        """Every post of the service's firehose after the event ``cursor`` (a ``seq``; None:
+        live from now), as ``mention`` items with the inbox's ids, in pages of up to
+        ``STREAM_BATCH`` posts; each page's cursor is the ``seq`` of its last post. An empty
+        page (the same cursor) for each second without posts. The brand's own posts are
+        left out, as search leaves them."""
+        brand = self.resolve_handle(self.xrpc.handle) or ""
+        authors: OrderedDict[str, Author] = OrderedDict()
+        position = cursor
+        batch: list[InboundItem] = []
+        started, connected = time.monotonic(), False
+        start = int(cursor) if cursor and cursor.isdigit() else None
+        for event in firehose.events(self.service, start, resume=True):
+            if isinstance(event, firehose.NewPost):
+                position = str(event.seq)
+                if event.repo == brand or event.record.get("$type", POST) != POST:
+                    continue
+                if not batch:
+                    started = time.monotonic()
+                batch.append(post_item(channel=self.channel, uri=event.uri, cid=event.cid,
+                                       record=event.record, author=self._cached(authors, event.repo),
+                                       brand_did=brand, service=self.service, kind="mention"))
+                if len(batch) < STREAM_BATCH and time.monotonic() - started < 1.0:
+                    continue
+            if isinstance(event, firehose.Connected):
+                connected = True
+                continue
+            if not connected and not batch:
+                continue  # not open yet: an empty page would read as "nothing more"
+            yield Page(items=batch, cursor=position)
+            batch = []
+
+    def _cached(self, authors: OrderedDict[str, Author], did: str) -> Author:
+        author = authors.get(did)
+        if author is None:
+            author = authors[did] = self._author(did)
+            if len(authors) > AUTHOR_CACHE:
+                authors.popitem(last=False)
+        else:
+            authors.move_to_end(did)
+        return author
 
     def _author(self, did: str) -> Author:
         """Who a DID is (its handle from its repository), for posts that come by the firehose."""

@@ -48,8 +48,9 @@ class NewPost:
 class _Client(FirehoseSubscribeReposClient):
     """The SDK's client, telling us when its websocket handshake is done."""
 
-    def __init__(self, connected: queue.Queue[Connected | NewPost], base_uri: str) -> None:
-        super().__init__(base_uri=base_uri, recv_timeout=RECV_TIMEOUT)
+    def __init__(self, connected: queue.Queue[Connected | NewPost], base_uri: str,
+                 params: dict[str, Any] | None = None) -> None:
+        super().__init__(base_uri=base_uri, params=params, recv_timeout=RECV_TIMEOUT)
         self._events = connected
 
     def _get_client(self) -> Any:
@@ -67,8 +68,7 @@ def websocket_base(service: str) -> str:
     return base + "/xrpc"
 
 
-def _posts(message: Any) -> list[NewPost]:
-    commit = parse_subscribe_repos_message(message)
+def _commit_posts(commit: Any) -> list[NewPost]:
     if not isinstance(commit, models.ComAtprotoSyncSubscribeRepos.Commit) or not commit.blocks:
         return []
     creates = [op for op in commit.ops if op.action == "create" and op.path.startswith(f"{POST}/")]
@@ -82,14 +82,23 @@ def _posts(message: Any) -> list[NewPost]:
     ]
 
 
-def events(service: str) -> Iterator[Connected | NewPost | Idle]:
-    """Live events of ``service``'s firehose until the caller stops iterating."""
+def events(service: str, cursor: int | None = None, *,
+           resume: bool = False) -> Iterator[Connected | NewPost | Idle]:
+    """Events of ``service``'s firehose until the caller stops iterating: live, or after the
+    event ``cursor`` (a ``seq``; the service replays what it still keeps after it).
+    ``resume``: when the SDK reconnects, it asks for what came after the last event read
+    (else it starts live again, as the inbox stream wants)."""
     found: queue.Queue[Connected | NewPost] = queue.Queue(maxsize=10_000)
-    client = _Client(found, websocket_base(service))
+    client = _Client(found, websocket_base(service),
+                     {"cursor": cursor} if cursor is not None else None)
 
     def on_message(message: Any) -> None:
-        for post in _posts(message):
+        commit = parse_subscribe_repos_message(message)
+        for post in _commit_posts(commit):
             found.put(post)
+        seq = getattr(commit, "seq", None)
+        if resume and isinstance(seq, int):
+            client.update_params({"cursor": seq})
 
     def on_error(exc: BaseException) -> None:
         log.warning("firehose of %s: a frame could not be read: %s", service, exc)
