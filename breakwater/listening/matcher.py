@@ -557,6 +557,27 @@ class _CodeGen:
         return eval(f"lambda k, h, p: {self.expr(node)}", self.namespace)  # noqa: S307 -- no user text in the source
 
 
+class _Entry:
+    """The index entry of one key: the topics a hit of it decides, makes candidates and rules
+    out. Hashed by identity, so a post's hits as a tuple are a cheap dictionary key."""
+
+    __slots__ = ("sure", "maybe", "veto", "key")
+
+    def __init__(self, sure: tuple[int, ...], maybe: tuple[int, ...], veto: tuple[int, ...],
+                 key: str) -> None:
+        self.sure, self.maybe, self.veto, self.key = sure, maybe, veto, key
+
+    def __iter__(self) -> Any:  # ``sure, maybe, veto, key = entry``
+        return iter((self.sure, self.maybe, self.veto, self.key))
+
+    def __repr__(self) -> str:
+        return f"_Entry({self.key!r}, sure={self.sure}, maybe={self.maybe}, veto={self.veto})"
+
+
+# How many combinations of hits the matcher remembers the plan of (then it starts over).
+_PLANS_MAX = 1 << 15
+
+
 class Matcher:
     """All topics, compiled: ``match(post)`` answers the set of topic ids the post matches.
 
@@ -567,9 +588,8 @@ class Matcher:
     def __init__(self) -> None:
         self.trees: dict[int, Node] = {}
         self.errors: dict[int, QueryError] = {}
-        # key -> (topic ids a hit decides, topic ids a hit makes candidates, topic ids a hit
-        # rules out, the key)
-        self.index: dict[str, tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], str]] = {}
+        # key -> its entry (topic ids a hit decides, makes candidates, rules out; the key)
+        self.index: dict[str, _Entry] = {}
         # Topics evaluated for every post, and topics every post matches unless ruled out.
         self.always: frozenset[int] = frozenset()
         self.always_sure: frozenset[int] = frozenset()
@@ -580,12 +600,16 @@ class Matcher:
         self._iter: Any = None
         self._with_prefix: frozenset[int] = frozenset()
         self._prefix_lengths: tuple[int, ...] = ()
+        # The hits of a post (a tuple of entries) -> what they decide: a frozenset of topic ids
+        # when no topic is left to check, else (those ids, clause checks, predicate checks, the
+        # keys hit). Posts repeat few combinations: most are decided by a dictionary lookup.
+        self._plans: dict[tuple[_Entry, ...], Any] = {}
 
     def __len__(self) -> int:
         return len(self.trees)
 
-    def prefilter(self, post: Post) -> list[tuple[Any, ...]]:
-        """The index entries ``(sure, candidates, vetoes, key)`` of every key and prefix found
+    def prefilter(self, post: Post) -> list[_Entry]:
+        """The index entries (``sure, candidates, vetoes, key``) of every key and prefix found
         in the post: one pass of the automaton over the post's keys (the bare prefilter the
         benchmark calls the ceiling)."""
         if self._automaton is not None:
@@ -599,49 +623,61 @@ class Matcher:
                         entries.append(entry)
         return entries
 
+    def _plan(self, hits: tuple[_Entry, ...]) -> Any:
+        """What a combination of hits decides (see ``_plans``), computed once and remembered."""
+        out = set(self.always_sure)
+        check = set(self.always)
+        vetoed: set[int] = set()
+        for entry in hits:
+            out.update(entry.sure)
+            check.update(entry.maybe)
+            vetoed.update(entry.veto)
+        out -= vetoed
+        check -= out
+        if not check:
+            plan: Any = frozenset(out)
+        else:
+            clauses = self._clauses
+            predicates = self._predicates
+            plan = (
+                frozenset(out),
+                tuple((t, clauses[t]) for t in sorted(check) if t in clauses),
+                tuple((t, predicates[t]) for t in sorted(check) if t not in clauses),
+                # The keys and prefix patterns found: the checks of prefixes read them.
+                frozenset(entry.key for entry in hits),
+            )
+        if len(self._plans) >= _PLANS_MAX:
+            self._plans.clear()
+        self._plans[hits] = plan
+        return plan
+
     def match(self, post: Post) -> set[int]:
         """The ids of every topic ``post`` matches."""
         if self._automaton is not None:
-            entries = [entry for _, entry in self._iter(post.haystack)]
+            hits = tuple([entry for _, entry in self._iter(post.haystack)])
         else:  # pragma: no cover -- without pyahocorasick
-            entries = self.prefilter(post)
-        out = set(self.always_sure)
-        check = set(self.always)
-        vetoed = None
-        for sure, maybe, veto, _ in entries:
-            if sure:
-                out.update(sure)
-            if maybe:
-                check.update(maybe)
-            if veto:
-                if vetoed is None:
-                    vetoed = set(veto)
-                else:
-                    vetoed.update(veto)
-        if vetoed:
-            out -= vetoed
-        if check:
-            check -= out
-        if check:
-            k = post.keys
+            hits = tuple(self.prefilter(post))
+        plan = self._plans.get(hits)
+        if plan is None:
+            plan = self._plan(hits)
+        if plan.__class__ is frozenset:
+            return set(plan)
+        sure, clauses, predicates, found = plan
+        out = set(sure)
+        k = post.keys
+        if clauses:
+            # Conjunctions of key sets, in one shared loop (10,000 generated functions would
+            # each be cold in the CPU's caches); the rarest clause first.
             words = post.words
-            # The prefix patterns found: only the checks of topics with a prefix read them.
-            h = {e[-1] for e in entries} if not check.isdisjoint(self._with_prefix) else k
-            predicates = self._predicates
-            clauses = self._clauses
-            for topic in check:
-                spec = clauses.get(topic)
-                if spec is None:
-                    if predicates[topic](k, h, post):
-                        out.add(topic)
-                    continue
-                # A conjunction of key sets (one shared loop: 10,000 generated functions
-                # would each be cold in the CPU's caches).
+            for topic, spec in clauses:
                 for wanted, in_words, keys in spec:
                     if keys.isdisjoint(words if in_words else k) is wanted:
                         break
                 else:
                     out.add(topic)
+        for topic, predicate in predicates:
+            if predicate(k, found, post):
+                out.add(topic)
         return out
 
     def match_many(self, posts: Iterable[Post]) -> list[set[int]]:
@@ -725,8 +761,8 @@ def compile_topics(topics: Iterable[tuple[int, str]], *,
         if topic_id in matcher._predicates and any(isinstance(n, Prefix) for n in walk(tree))
     )
     for key in sure.keys() | maybe.keys() | veto.keys() | prefixes:
-        matcher.index[key] = (tuple(sure.get(key, ())), tuple(maybe.get(key, ())),
-                              tuple(veto.get(key, ())), key)
+        matcher.index[key] = _Entry(tuple(sure.get(key, ())), tuple(maybe.get(key, ())),
+                                    tuple(veto.get(key, ())), key)
     matcher.always = frozenset(always)
     matcher.always_sure = frozenset(always_sure)
     matcher.prefixes = prefixes
