@@ -506,6 +506,39 @@ def _sure_with_vetoes(tree: Node) -> tuple[Node | None, list[Node]] | None:
     return (positives[0] if positives else None), negatives
 
 
+def _needs(node: Node) -> tuple[tuple[bool, bool, frozenset[str]], ...]:
+    """``(wanted, in_words, keys)`` clauses that hold whenever the check :class:`_CodeGen`
+    generates for ``node`` is true (it tests them first itself): one of ``keys`` among the
+    post's keys (``in_words``: its words), or with ``wanted`` False none of them."""
+    if isinstance(node, Word):
+        if node.exact:
+            return ((True, True, frozenset((node.word,))),)
+        return ((True, False, node.alternatives),)
+    if isinstance(node, (Hashtag, Handle, Filter)):
+        keys = _leaf_keys(node)
+        assert keys is not None
+        return ((True, False, keys),)
+    if isinstance(node, Phrase):
+        return tuple((True, True, frozenset((w,))) for w in dict.fromkeys(node.words))
+    if isinstance(node, Near):
+        return _needs(node.left) + _needs(node.right)
+    if isinstance(node, And):
+        return tuple(c for child in node.children for c in _needs(child))
+    if isinstance(node, Or):
+        # One of the children holds, so one key of the union of one positive clause of each
+        # (the post's words are among its keys).
+        union: set[str] = set()
+        for child in node.children:
+            first = next((c for c in _needs(child) if c[0]), None)
+            if first is None:
+                return ()
+            union |= first[2]
+        return ((True, False, frozenset(union)),)
+    if isinstance(node, Not) and isinstance(node.child, (Word, Hashtag, Handle, Filter)):
+        return tuple((False, in_words, keys) for _, in_words, keys in _needs(node.child))
+    return ()  # a prefix (a hit, not a key), any other NOT
+
+
 class _CodeGen:
     """A topic's AST as one Python expression over ``k`` (the post's keys), ``h`` (the keys and
     prefix patterns the prefilter found) and ``p`` (the post); constants live in a shared
@@ -576,6 +609,8 @@ class _Entry:
 
 # How many combinations of hits the matcher remembers the plan of (then it starts over).
 _PLANS_MAX = 1 << 15
+# How many combinations of condition keys present each combination of hits remembers.
+_DECIDED_MAX = 64
 
 
 class Matcher:
@@ -596,9 +631,11 @@ class Matcher:
         self.prefixes: frozenset[str] = frozenset()
         self._predicates: dict[int, Any] = {}
         self._clauses: dict[int, tuple[tuple[bool, bool, frozenset[str]], ...]] = {}
+        # Per checked topic: ``(wanted, in_words, keys)`` clauses that must all hold for it to
+        # match (all of a conjunction; for a generated check, what it needs first).
+        self._conditions: dict[int, tuple[tuple[bool, bool, frozenset[str]], ...]] = {}
         self._automaton: Any = None
         self._iter: Any = None
-        self._with_prefix: frozenset[int] = frozenset()
         self._prefix_lengths: tuple[int, ...] = ()
         # The hits of a post (a tuple of entries) -> what they decide: a frozenset of topic ids
         # when no topic is left to check, else (those ids, clause checks, predicate checks, the
@@ -637,19 +674,42 @@ class Matcher:
         if not check:
             plan: Any = frozenset(out)
         else:
-            clauses = self._clauses
-            predicates = self._predicates
-            plan = (
-                frozenset(out),
-                tuple((t, clauses[t]) for t in sorted(check) if t in clauses),
-                tuple((t, predicates[t]) for t in sorted(check) if t not in clauses),
-                # The keys and prefix patterns found: the checks of prefixes read them.
-                frozenset(entry.key for entry in hits),
+            conditions, clauses, predicates = self._conditions, self._clauses, self._predicates
+            checks = tuple(
+                (t, conditions[t], None if t in clauses else predicates[t]) for t in sorted(check)
             )
+            need = frozenset().union(*(ks for _, c, _ in checks for _, w, ks in c if not w))
+            need_words = frozenset().union(*(ks for _, c, _ in checks for _, w, ks in c if w))
+            plan = (frozenset(out), need, need_words, {}, checks,
+                    # The keys and prefix patterns found: the checks of prefixes read them.
+                    frozenset(entry.key for entry in hits))
         if len(self._plans) >= _PLANS_MAX:
             self._plans.clear()
         self._plans[hits] = plan
         return plan
+
+    @staticmethod
+    def _decide(plan: Any, present: Any) -> Any:
+        """Which candidates of ``plan`` the condition keys ``present`` decide: a frozenset of
+        every topic matched when no predicate is left to call, else (those, the predicates)."""
+        sure, _, need_words, decided, checks, _ = plan
+        keys, words = present if need_words else (present, frozenset())
+        out = set(sure)
+        calls = []
+        for topic, conditions, predicate in checks:
+            for wanted, in_words, condition in conditions:
+                if condition.isdisjoint(words if in_words else keys) is wanted:
+                    break
+            else:
+                if predicate is None:
+                    out.add(topic)
+                else:
+                    calls.append((topic, predicate))
+        result = frozenset(out) if not calls else (frozenset(out), tuple(calls))
+        if len(decided) >= _DECIDED_MAX:
+            decided.clear()
+        decided[present] = result
+        return result
 
     def match(self, post: Post) -> set[int]:
         """The ids of every topic ``post`` matches."""
@@ -662,20 +722,21 @@ class Matcher:
             plan = self._plan(hits)
         if plan.__class__ is frozenset:
             return set(plan)
-        sure, clauses, predicates, found = plan
-        out = set(sure)
+        # The candidates' conditions (the clauses of a conjunction, what a generated check
+        # needs before it looks further) depend only on which of their keys the post has.
         k = post.keys
-        if clauses:
-            # Conjunctions of key sets, in one shared loop (10,000 generated functions would
-            # each be cold in the CPU's caches); the rarest clause first.
-            words = post.words
-            for topic, spec in clauses:
-                for wanted, in_words, keys in spec:
-                    if keys.isdisjoint(words if in_words else k) is wanted:
-                        break
-                else:
-                    out.add(topic)
-        for topic, predicate in predicates:
+        if plan[2]:
+            present: Any = (k & plan[1], post.words & plan[2])
+        else:
+            present = k & plan[1]
+        result = plan[3].get(present)
+        if result is None:
+            result = self._decide(plan, present)
+        if result.__class__ is frozenset:
+            return set(result)
+        out = set(result[0])
+        found = plan[5]
+        for topic, predicate in result[1]:
             if predicate(k, found, post):
                 out.add(topic)
         return out
@@ -725,6 +786,7 @@ def compile_topics(topics: Iterable[tuple[int, str]], *,
         if plan is None:
             always.add(topic_id)
             matcher._predicates[topic_id] = gen.function(tree)
+            matcher._conditions[topic_id] = _needs(tree)
             continue
         sure_keys, maybe_keys = plan
         if maybe_keys:
@@ -743,6 +805,7 @@ def compile_topics(topics: Iterable[tuple[int, str]], *,
                 matcher._clauses[topic_id] = tuple(sorted(spec, key=order))
             else:
                 matcher._predicates[topic_id] = gen.function(tree)
+            matcher._conditions[topic_id] = matcher._clauses.get(topic_id) or _needs(tree)
         for key in sure_keys:
             sure.setdefault(key, []).append(topic_id)
         for key in maybe_keys - sure_keys:
@@ -754,11 +817,6 @@ def compile_topics(topics: Iterable[tuple[int, str]], *,
         for tree in matcher.trees.values()
         for node in walk(tree)
         if isinstance(node, Prefix)
-    )
-    matcher._with_prefix = frozenset(
-        topic_id
-        for topic_id, tree in matcher.trees.items()
-        if topic_id in matcher._predicates and any(isinstance(n, Prefix) for n in walk(tree))
     )
     for key in sure.keys() | maybe.keys() | veto.keys() | prefixes:
         matcher.index[key] = _Entry(tuple(sure.get(key, ())), tuple(maybe.get(key, ())),
