@@ -671,18 +671,32 @@ class Matcher:
             vetoed.update(entry.veto)
         out -= vetoed
         check -= out
-        if not check:
+        # A key hit is among the post's keys: a condition wanting one of the keys hit holds,
+        # one wanting none of them fails (not so for words: a hit may be a lemma).
+        found = frozenset(entry.key for entry in hits)
+        conditions, clauses, predicates = self._conditions, self._clauses, self._predicates
+        checks_: list[Any] = []
+        for t in sorted(check):
+            left = []
+            for condition in conditions[t]:
+                wanted, in_words, keys = condition
+                if in_words or keys.isdisjoint(found):
+                    left.append(condition)
+                elif not wanted:
+                    break
+            else:
+                if left or t not in clauses:
+                    checks_.append((t, tuple(left), None if t in clauses else predicates[t]))
+                else:
+                    out.add(t)
+        checks = tuple(checks_)
+        if not checks:
             plan: Any = frozenset(out)
         else:
-            conditions, clauses, predicates = self._conditions, self._clauses, self._predicates
-            checks = tuple(
-                (t, conditions[t], None if t in clauses else predicates[t]) for t in sorted(check)
-            )
             need = frozenset().union(*(ks for _, c, _ in checks for _, w, ks in c if not w))
             need_words = frozenset().union(*(ks for _, c, _ in checks for _, w, ks in c if w))
-            plan = (frozenset(out), need, need_words, {}, checks,
-                    # The keys and prefix patterns found: the checks of prefixes read them.
-                    frozenset(entry.key for entry in hits))
+            # The keys and prefix patterns found: the checks of prefixes read them.
+            plan = (frozenset(out), need, need_words, {}, checks, found)
         if len(self._plans) >= _PLANS_MAX:
             self._plans.clear()
         self._plans[hits] = plan
@@ -743,6 +757,39 @@ class Matcher:
 
     def match_many(self, posts: Iterable[Post]) -> list[set[int]]:
         return [self.match(post) for post in posts]
+
+
+def _one_pass(matcher: Matcher) -> Any:
+    """``Matcher.match`` over the automaton with everything it reads bound as locals (it runs
+    once per post: attribute lookups are a measurable share of it)."""
+    iterate, plans, plan_for, decide = (matcher._iter, matcher._plans, matcher._plan,
+                                        matcher._decide)
+
+    def match(post: Post) -> set[int]:
+        plan = plans.get(hits := tuple([entry for _, entry in iterate(post.haystack)]))
+        if plan is None:
+            plan = plan_for(hits)
+        if plan.__class__ is frozenset:
+            return set(plan)
+        k = post.keys
+        if plan[2]:
+            present: Any = (k & plan[1], post.words & plan[2])
+        else:
+            present = k & plan[1]
+        result = plan[3].get(present)
+        if result is None:
+            result = decide(plan, present)
+        if result.__class__ is frozenset:
+            return set(result)
+        out = set(result[0])
+        found = plan[5]
+        for topic, predicate in result[1]:
+            if predicate(k, found, post):
+                out.add(topic)
+        return out
+
+    match.__doc__ = Matcher.match.__doc__
+    return match
 
 
 def compile_topics(topics: Iterable[tuple[int, str]], *,
@@ -836,6 +883,7 @@ def compile_topics(topics: Iterable[tuple[int, str]], *,
         automaton.make_automaton()
         matcher._automaton = automaton
         matcher._iter = automaton.iter
+        matcher.match = _one_pass(matcher)  # type: ignore[method-assign]
     elif prefixes:  # pragma: no cover -- without pyahocorasick
         matcher._prefix_lengths = tuple(sorted({len(p) - 1 for p in prefixes}))
     return matcher
