@@ -592,13 +592,15 @@ class _CodeGen:
 
 class _Entry:
     """The index entry of one key: the topics a hit of it decides, makes candidates and rules
-    out. Hashed by identity, so a post's hits as a tuple are a cheap dictionary key."""
+    out, and (built on its first hit) how its candidates are decided."""
 
-    __slots__ = ("sure", "maybe", "veto", "key")
+    __slots__ = ("sure", "maybe", "veto", "key", "plan")
 
     def __init__(self, sure: tuple[int, ...], maybe: tuple[int, ...], veto: tuple[int, ...],
                  key: str) -> None:
         self.sure, self.maybe, self.veto, self.key = sure, maybe, veto, key
+        # (condition keys, condition words, {present: decided}, checks); see Matcher._plan.
+        self.plan: Any = None
 
     def __iter__(self) -> Any:  # ``sure, maybe, veto, key = entry``
         return iter((self.sure, self.maybe, self.veto, self.key))
@@ -607,10 +609,9 @@ class _Entry:
         return f"_Entry({self.key!r}, sure={self.sure}, maybe={self.maybe}, veto={self.veto})"
 
 
-# How many combinations of hits the matcher remembers the plan of (then it starts over).
-_PLANS_MAX = 1 << 15
-# How many combinations of condition keys present each combination of hits remembers.
-_DECIDED_MAX = 64
+# How many combinations of condition keys present an entry remembers the answer of (then it
+# starts over).
+_DECIDED_MAX = 256
 
 
 class Matcher:
@@ -634,13 +635,14 @@ class Matcher:
         # Per checked topic: ``(wanted, in_words, keys)`` clauses that must all hold for it to
         # match (all of a conjunction; for a generated check, what it needs first).
         self._conditions: dict[int, tuple[tuple[bool, bool, frozenset[str]], ...]] = {}
+        # The topics checked on every post, as an entry of no key (None when there are none).
+        self._always_entry: _Entry | None = None
+        # Hits that have no candidate to check (entries, in the order found) -> the topics
+        # they decide; most posts repeat a few such combinations (one "lang:fi" hit, say).
+        self._decided: dict[tuple[_Entry, ...], frozenset[int]] = {}
         self._automaton: Any = None
         self._iter: Any = None
         self._prefix_lengths: tuple[int, ...] = ()
-        # The hits of a post (a tuple of entries) -> what they decide: a frozenset of topic ids
-        # when no topic is left to check, else (those ids, clause checks, predicate checks, the
-        # keys hit). Posts repeat few combinations: most are decided by a dictionary lookup.
-        self._plans: dict[tuple[_Entry, ...], Any] = {}
 
     def __len__(self) -> int:
         return len(self.trees)
@@ -660,55 +662,36 @@ class Matcher:
                         entries.append(entry)
         return entries
 
-    def _plan(self, hits: tuple[_Entry, ...]) -> Any:
-        """What a combination of hits decides (see ``_plans``), computed once and remembered."""
-        out = set(self.always_sure)
-        check = set(self.always)
-        vetoed: set[int] = set()
-        for entry in hits:
-            out.update(entry.sure)
-            check.update(entry.maybe)
-            vetoed.update(entry.veto)
-        out -= vetoed
-        check -= out
-        # A key hit is among the post's keys: a condition wanting one of the keys hit holds,
-        # one wanting none of them fails (not so for words: a hit may be a lemma).
-        found = frozenset(entry.key for entry in hits)
+    def _plan(self, entry: _Entry) -> Any:
+        """How the candidates of ``entry`` are decided: their conditions less those its own hit
+        settles (the post has the key it hit), the union of the keys (and words) left, which
+        the answers are remembered by."""
         conditions, clauses, predicates = self._conditions, self._clauses, self._predicates
-        checks_: list[Any] = []
-        for t in sorted(check):
+        own = entry.key
+        checks: list[Any] = []
+        for t in entry.maybe:
             left = []
             for condition in conditions[t]:
                 wanted, in_words, keys = condition
-                if in_words or keys.isdisjoint(found):
+                if in_words or own not in keys:
                     left.append(condition)
                 elif not wanted:
-                    break
+                    break  # the hit rules it out
             else:
-                if left or t not in clauses:
-                    checks_.append((t, tuple(left), None if t in clauses else predicates[t]))
-                else:
-                    out.add(t)
-        checks = tuple(checks_)
-        if not checks:
-            plan: Any = frozenset(out)
-        else:
-            need = frozenset().union(*(ks for _, c, _ in checks for _, w, ks in c if not w))
-            need_words = frozenset().union(*(ks for _, c, _ in checks for _, w, ks in c if w))
-            # The keys and prefix patterns found: the checks of prefixes read them.
-            plan = (frozenset(out), need, need_words, {}, checks, found)
-        if len(self._plans) >= _PLANS_MAX:
-            self._plans.clear()
-        self._plans[hits] = plan
-        return plan
+                checks.append((t, tuple(left), None if t in clauses else predicates[t]))
+        need = frozenset().union(*(ks for _, c, _ in checks for _, w, ks in c if not w))
+        need_words = frozenset().union(*(ks for _, c, _ in checks for _, w, ks in c if w))
+        entry.plan = (need, need_words, {}, tuple(checks))
+        return entry.plan
 
     @staticmethod
     def _decide(plan: Any, present: Any) -> Any:
-        """Which candidates of ``plan`` the condition keys ``present`` decide: a frozenset of
-        every topic matched when no predicate is left to call, else (those, the predicates)."""
-        sure, _, need_words, decided, checks, _ = plan
+        """Which candidates of an entry's ``plan`` the condition keys ``present`` decide: a
+        frozenset of the topics matched when no predicate is left to call, else (those, the
+        predicates to call)."""
+        need_words, decided, checks = plan[1], plan[2], plan[3]
         keys, words = present if need_words else (present, frozenset())
-        out = set(sure)
+        out = set()
         calls = []
         for topic, conditions, predicate in checks:
             for wanted, in_words, condition in conditions:
@@ -727,32 +710,59 @@ class Matcher:
 
     def match(self, post: Post) -> set[int]:
         """The ids of every topic ``post`` matches."""
-        if self._automaton is not None:
-            hits = tuple([entry for _, entry in self._iter(post.haystack)])
-        else:  # pragma: no cover -- without pyahocorasick
-            hits = tuple(self.prefilter(post))
-        plan = self._plans.get(hits)
-        if plan is None:
-            plan = self._plan(hits)
-        if plan.__class__ is frozenset:
-            return set(plan)
-        # The candidates' conditions (the clauses of a conjunction, what a generated check
-        # needs before it looks further) depend only on which of their keys the post has.
+        return self._match(self.prefilter(post), post)
+
+    def _match(self, hits: Sequence[_Entry], post: Post) -> set[int]:
+        if self._always_entry is not None:
+            hits = (*hits, self._always_entry)
+        out = set(self.always_sure)
+        vetoed = calls = None
+        checked = False
         k = post.keys
-        if plan[2]:
-            present: Any = (k & plan[1], post.words & plan[2])
-        else:
-            present = k & plan[1]
-        result = plan[3].get(present)
-        if result is None:
-            result = self._decide(plan, present)
-        if result.__class__ is frozenset:
-            return set(result)
-        out = set(result[0])
-        found = plan[5]
-        for topic, predicate in result[1]:
-            if predicate(k, found, post):
-                out.add(topic)
+        for entry in hits:
+            if entry.sure:
+                out.update(entry.sure)
+            if entry.veto:
+                if vetoed is None:
+                    vetoed = set(entry.veto)
+                else:
+                    vetoed.update(entry.veto)
+            if entry.maybe:
+                checked = True
+                # The candidates' conditions (the clauses of a conjunction, what a generated
+                # check needs before it looks further) depend only on which of their keys the
+                # post has: remembered per entry by those keys.
+                plan = entry.plan
+                if plan is None:
+                    plan = self._plan(entry)
+                if plan[1]:
+                    present: Any = (k & plan[0], post.words & plan[1])
+                else:
+                    present = k & plan[0]
+                result = plan[2].get(present)
+                if result is None:
+                    result = self._decide(plan, present)
+                if result.__class__ is frozenset:
+                    if result:
+                        out.update(result)
+                else:
+                    out.update(result[0])
+                    calls = list(result[1]) if calls is None else calls + list(result[1])
+        if vetoed:
+            out -= vetoed
+        if not checked:
+            # Decided by the hits alone: the same hits decide the same again.
+            decided = self._decided
+            if len(decided) >= _DECIDED_MAX * 64:
+                decided.clear()
+            decided[tuple(hits)] = frozenset(out)
+            return out
+        if calls:
+            # The keys and prefix patterns found: the checks of prefixes read them.
+            found = frozenset(entry.key for entry in hits)
+            for topic, predicate in calls:
+                if topic not in out and predicate(k, found, post):
+                    out.add(topic)
         return out
 
     def match_many(self, posts: Iterable[Post]) -> list[set[int]]:
@@ -760,33 +770,15 @@ class Matcher:
 
 
 def _one_pass(matcher: Matcher) -> Any:
-    """``Matcher.match`` over the automaton with everything it reads bound as locals (it runs
-    once per post: attribute lookups are a measurable share of it)."""
-    iterate, plans, plan_for, decide = (matcher._iter, matcher._plans, matcher._plan,
-                                        matcher._decide)
+    """``Matcher.match`` over the automaton with what it reads bound as locals."""
+    iterate, rest, decided = matcher._iter, matcher._match, matcher._decided
 
     def match(post: Post) -> set[int]:
-        plan = plans.get(hits := tuple([entry for _, entry in iterate(post.haystack)]))
-        if plan is None:
-            plan = plan_for(hits)
-        if plan.__class__ is frozenset:
-            return set(plan)
-        k = post.keys
-        if plan[2]:
-            present: Any = (k & plan[1], post.words & plan[2])
-        else:
-            present = k & plan[1]
-        result = plan[3].get(present)
-        if result is None:
-            result = decide(plan, present)
-        if result.__class__ is frozenset:
-            return set(result)
-        out = set(result[0])
-        found = plan[5]
-        for topic, predicate in result[1]:
-            if predicate(k, found, post):
-                out.add(topic)
-        return out
+        hits = tuple([entry for _, entry in iterate(post.haystack)])
+        out = decided.get(hits)
+        if out is not None:
+            return set(out)
+        return rest(hits, post)
 
     match.__doc__ = Matcher.match.__doc__
     return match
@@ -869,6 +861,8 @@ def compile_topics(topics: Iterable[tuple[int, str]], *,
         matcher.index[key] = _Entry(tuple(sure.get(key, ())), tuple(maybe.get(key, ())),
                                     tuple(veto.get(key, ())), key)
     matcher.always = frozenset(always)
+    if always:
+        matcher._always_entry = _Entry((), tuple(sorted(always)), (), "")
     matcher.always_sure = frozenset(always_sure)
     matcher.prefixes = prefixes
     if _ahocorasick is not None and matcher.index:
