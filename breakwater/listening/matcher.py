@@ -599,7 +599,7 @@ class _Entry:
     def __init__(self, sure: tuple[int, ...], maybe: tuple[int, ...], veto: tuple[int, ...],
                  key: str) -> None:
         self.sure, self.maybe, self.veto, self.key = sure, maybe, veto, key
-        # (condition keys, condition words, {present: decided}, checks); see Matcher._plan.
+        # Its candidates' checks (see Matcher._plan), built on its first hit.
         self.plan: Any = None
 
     def __iter__(self) -> Any:  # ``sure, maybe, veto, key = entry``
@@ -609,9 +609,9 @@ class _Entry:
         return f"_Entry({self.key!r}, sure={self.sure}, maybe={self.maybe}, veto={self.veto})"
 
 
-# How many combinations of condition keys present an entry remembers the answer of (then it
+# How many combinations of hits with no candidate the matcher remembers the answer of (then it
 # starts over).
-_DECIDED_MAX = 256
+_HITS_MAX = 1 << 14
 
 
 class Matcher:
@@ -663,9 +663,8 @@ class Matcher:
         return entries
 
     def _plan(self, entry: _Entry) -> Any:
-        """How the candidates of ``entry`` are decided: their conditions less those its own hit
-        settles (the post has the key it hit), the union of the keys (and words) left, which
-        the answers are remembered by."""
+        """How the candidates of ``entry`` are checked: ``(topic, conditions, predicate or
+        None)``, the conditions less those its own hit settles (the post has the key it hit)."""
         conditions, clauses, predicates = self._conditions, self._clauses, self._predicates
         own = entry.key
         checks: list[Any] = []
@@ -679,34 +678,8 @@ class Matcher:
                     break  # the hit rules it out
             else:
                 checks.append((t, tuple(left), None if t in clauses else predicates[t]))
-        need = frozenset().union(*(ks for _, c, _ in checks for _, w, ks in c if not w))
-        need_words = frozenset().union(*(ks for _, c, _ in checks for _, w, ks in c if w))
-        entry.plan = (need, need_words, {}, tuple(checks))
+        entry.plan = tuple(checks)
         return entry.plan
-
-    @staticmethod
-    def _decide(plan: Any, present: Any) -> Any:
-        """Which candidates of an entry's ``plan`` the condition keys ``present`` decide: a
-        frozenset of the topics matched when no predicate is left to call, else (those, the
-        predicates to call)."""
-        need_words, decided, checks = plan[1], plan[2], plan[3]
-        keys, words = present if need_words else (present, frozenset())
-        out = set()
-        calls = []
-        for topic, conditions, predicate in checks:
-            for wanted, in_words, condition in conditions:
-                if condition.isdisjoint(words if in_words else keys) is wanted:
-                    break
-            else:
-                if predicate is None:
-                    out.add(topic)
-                else:
-                    calls.append((topic, predicate))
-        result = frozenset(out) if not calls else (frozenset(out), tuple(calls))
-        if len(decided) >= _DECIDED_MAX:
-            decided.clear()
-        decided[present] = result
-        return result
 
     def match(self, post: Post) -> set[int]:
         """The ids of every topic ``post`` matches."""
@@ -729,31 +702,30 @@ class Matcher:
                     vetoed.update(entry.veto)
             if entry.maybe:
                 checked = True
-                # The candidates' conditions (the clauses of a conjunction, what a generated
-                # check needs before it looks further) depend only on which of their keys the
-                # post has: remembered per entry by those keys.
-                plan = entry.plan
-                if plan is None:
-                    plan = self._plan(entry)
-                if plan[1]:
-                    present: Any = (k & plan[0], post.words & plan[1])
-                else:
-                    present = k & plan[0]
-                result = plan[2].get(present)
-                if result is None:
-                    result = self._decide(plan, present)
-                if result.__class__ is frozenset:
-                    if result:
-                        out.update(result)
-                else:
-                    out.update(result[0])
-                    calls = list(result[1]) if calls is None else calls + list(result[1])
+                # Each candidate's conditions (the clauses of a conjunction, what a generated
+                # check needs before it looks further) less those this hit settles, in one
+                # shared loop (10,000 generated functions would each be cold in the CPU's
+                # caches); a predicate is called only when its conditions hold.
+                checks = entry.plan
+                if checks is None:
+                    checks = self._plan(entry)
+                for topic, conditions, predicate in checks:
+                    for wanted, in_words, keys in conditions:
+                        if keys.isdisjoint(post.words if in_words else k) is wanted:
+                            break
+                    else:
+                        if predicate is None:
+                            out.add(topic)
+                        elif calls is None:
+                            calls = [(topic, predicate)]
+                        else:
+                            calls.append((topic, predicate))
         if vetoed:
             out -= vetoed
         if not checked:
             # Decided by the hits alone: the same hits decide the same again.
             decided = self._decided
-            if len(decided) >= _DECIDED_MAX * 64:
+            if len(decided) >= _HITS_MAX:
                 decided.clear()
             decided[tuple(hits)] = frozenset(out)
             return out
