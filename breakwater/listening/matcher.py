@@ -691,7 +691,7 @@ class Matcher:
         out = set(self.always_sure)
         vetoed = calls = None
         checked = False
-        k = post.keys
+        k, words = post.keys, post.words
         for entry in hits:
             if entry.sure:
                 out.update(entry.sure)
@@ -711,7 +711,7 @@ class Matcher:
                     checks = self._plan(entry)
                 for topic, conditions, predicate in checks:
                     for wanted, in_words, keys in conditions:
-                        if keys.isdisjoint(post.words if in_words else k) is wanted:
+                        if keys.isdisjoint(words if in_words else k) is wanted:
                             break
                     else:
                         if predicate is None:
