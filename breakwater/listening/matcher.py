@@ -20,7 +20,12 @@ How a post is matched (measured in ``breakwater bench listening``, see docs/list
    unless vetoed). In ``brand OR "brand oy"`` the word's hit decides, the phrase's makes a
    candidate. A simple AND of such parts and exact words is checked as key-set clauses in one
    shared loop; anything else (phrases, NEAR, nesting) by a Python function generated from its
-   tree. Topics with no positive part that is not decided that way are checked on every post.
+   tree, called only once the key-set clauses it needs anyway hold (a phrase's words, both
+   sides of a NEAR). Each entry keeps its candidates' clauses less those its own hit settles
+   (the post has the key hit). Topics with no positive part that is not decided that way are
+   checked on every post.
+5. Hits with no candidate to check (most posts: a ``lang:fi`` hit and a brand, say) are
+   remembered as a combination: the next post with the same hits is one dictionary lookup.
 
 :func:`evaluate` is a direct interpretation of the AST on a post, written apart from the
 compiled path: tests check that both always agree.
