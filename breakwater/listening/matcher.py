@@ -20,7 +20,12 @@ How a post is matched (measured in ``breakwater bench listening``, see docs/list
    unless vetoed). In ``brand OR "brand oy"`` the word's hit decides, the phrase's makes a
    candidate. A simple AND of such parts and exact words is checked as key-set clauses in one
    shared loop; anything else (phrases, NEAR, nesting) by a Python function generated from its
-   tree. Topics with no positive part that is not decided that way are checked on every post.
+   tree, called only once the key-set clauses it needs anyway hold (a phrase's words, both
+   sides of a NEAR). Each entry keeps its candidates' clauses less those its own hit settles
+   (the post has the key hit). Topics with no positive part that is not decided that way are
+   checked on every post.
+5. Hits with no candidate to check (most posts: a ``lang:fi`` hit and a brand, say) are
+   remembered as a combination: the next post with the same hits is one dictionary lookup.
 
 :func:`evaluate` is a direct interpretation of the AST on a post, written apart from the
 compiled path: tests check that both always agree.
@@ -506,6 +511,39 @@ def _sure_with_vetoes(tree: Node) -> tuple[Node | None, list[Node]] | None:
     return (positives[0] if positives else None), negatives
 
 
+def _needs(node: Node) -> tuple[tuple[bool, bool, frozenset[str]], ...]:
+    """``(wanted, in_words, keys)`` clauses that hold whenever the check :class:`_CodeGen`
+    generates for ``node`` is true (it tests them first itself): one of ``keys`` among the
+    post's keys (``in_words``: its words), or with ``wanted`` False none of them."""
+    if isinstance(node, Word):
+        if node.exact:
+            return ((True, True, frozenset((node.word,))),)
+        return ((True, False, node.alternatives),)
+    if isinstance(node, (Hashtag, Handle, Filter)):
+        keys = _leaf_keys(node)
+        assert keys is not None
+        return ((True, False, keys),)
+    if isinstance(node, Phrase):
+        return tuple((True, True, frozenset((w,))) for w in dict.fromkeys(node.words))
+    if isinstance(node, Near):
+        return _needs(node.left) + _needs(node.right)
+    if isinstance(node, And):
+        return tuple(c for child in node.children for c in _needs(child))
+    if isinstance(node, Or):
+        # One of the children holds, so one key of the union of one positive clause of each
+        # (the post's words are among its keys).
+        union: set[str] = set()
+        for child in node.children:
+            first = next((c for c in _needs(child) if c[0]), None)
+            if first is None:
+                return ()
+            union |= first[2]
+        return ((True, False, frozenset(union)),)
+    if isinstance(node, Not) and isinstance(node.child, (Word, Hashtag, Handle, Filter)):
+        return tuple((False, in_words, keys) for _, in_words, keys in _needs(node.child))
+    return ()  # a prefix (a hit, not a key), any other NOT
+
+
 class _CodeGen:
     """A topic's AST as one Python expression over ``k`` (the post's keys), ``h`` (the keys and
     prefix patterns the prefilter found) and ``p`` (the post); constants live in a shared
@@ -557,6 +595,30 @@ class _CodeGen:
         return eval(f"lambda k, h, p: {self.expr(node)}", self.namespace)  # noqa: S307 -- no user text in the source
 
 
+class _Entry:
+    """The index entry of one key: the topics a hit of it decides, makes candidates and rules
+    out, and (built on its first hit) how its candidates are decided."""
+
+    __slots__ = ("sure", "maybe", "veto", "key", "plan")
+
+    def __init__(self, sure: tuple[int, ...], maybe: tuple[int, ...], veto: tuple[int, ...],
+                 key: str) -> None:
+        self.sure, self.maybe, self.veto, self.key = sure, maybe, veto, key
+        # Its candidates' checks (see Matcher._plan), built on its first hit.
+        self.plan: Any = None
+
+    def __iter__(self) -> Any:  # ``sure, maybe, veto, key = entry``
+        return iter((self.sure, self.maybe, self.veto, self.key))
+
+    def __repr__(self) -> str:
+        return f"_Entry({self.key!r}, sure={self.sure}, maybe={self.maybe}, veto={self.veto})"
+
+
+# How many combinations of hits with no candidate the matcher remembers the answer of (then it
+# starts over).
+_HITS_MAX = 1 << 14
+
+
 class Matcher:
     """All topics, compiled: ``match(post)`` answers the set of topic ids the post matches.
 
@@ -567,25 +629,31 @@ class Matcher:
     def __init__(self) -> None:
         self.trees: dict[int, Node] = {}
         self.errors: dict[int, QueryError] = {}
-        # key -> (topic ids a hit decides, topic ids a hit makes candidates, topic ids a hit
-        # rules out, the key)
-        self.index: dict[str, tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], str]] = {}
+        # key -> its entry (topic ids a hit decides, makes candidates, rules out; the key)
+        self.index: dict[str, _Entry] = {}
         # Topics evaluated for every post, and topics every post matches unless ruled out.
         self.always: frozenset[int] = frozenset()
         self.always_sure: frozenset[int] = frozenset()
         self.prefixes: frozenset[str] = frozenset()
         self._predicates: dict[int, Any] = {}
         self._clauses: dict[int, tuple[tuple[bool, bool, frozenset[str]], ...]] = {}
+        # Per checked topic: ``(wanted, in_words, keys)`` clauses that must all hold for it to
+        # match (all of a conjunction; for a generated check, what it needs first).
+        self._conditions: dict[int, tuple[tuple[bool, bool, frozenset[str]], ...]] = {}
+        # The topics checked on every post, as an entry of no key (None when there are none).
+        self._always_entry: _Entry | None = None
+        # Hits that have no candidate to check (entries, in the order found) -> the topics
+        # they decide; most posts repeat a few such combinations (one "lang:fi" hit, say).
+        self._decided: dict[tuple[_Entry, ...], frozenset[int]] = {}
         self._automaton: Any = None
         self._iter: Any = None
-        self._with_prefix: frozenset[int] = frozenset()
         self._prefix_lengths: tuple[int, ...] = ()
 
     def __len__(self) -> int:
         return len(self.trees)
 
-    def prefilter(self, post: Post) -> list[tuple[Any, ...]]:
-        """The index entries ``(sure, candidates, vetoes, key)`` of every key and prefix found
+    def prefilter(self, post: Post) -> list[_Entry]:
+        """The index entries (``sure, candidates, vetoes, key``) of every key and prefix found
         in the post: one pass of the automaton over the post's keys (the bare prefilter the
         benchmark calls the ceiling)."""
         if self._automaton is not None:
@@ -599,53 +667,98 @@ class Matcher:
                         entries.append(entry)
         return entries
 
+    def _plan(self, entry: _Entry) -> Any:
+        """How the candidates of ``entry`` are checked: ``(topic, conditions, predicate or
+        None)``, the conditions less those its own hit settles (the post has the key it hit)."""
+        conditions, clauses, predicates = self._conditions, self._clauses, self._predicates
+        own = entry.key
+        checks: list[Any] = []
+        for t in entry.maybe:
+            left = []
+            for condition in conditions[t]:
+                wanted, in_words, keys = condition
+                if in_words or own not in keys:
+                    left.append(condition)
+                elif not wanted:
+                    break  # the hit rules it out
+            else:
+                checks.append((t, tuple(left), None if t in clauses else predicates[t]))
+        entry.plan = tuple(checks)
+        return entry.plan
+
     def match(self, post: Post) -> set[int]:
         """The ids of every topic ``post`` matches."""
-        if self._automaton is not None:
-            entries = [entry for _, entry in self._iter(post.haystack)]
-        else:  # pragma: no cover -- without pyahocorasick
-            entries = self.prefilter(post)
+        return self._match(self.prefilter(post), post)
+
+    def _match(self, hits: Sequence[_Entry], post: Post) -> set[int]:
+        if self._always_entry is not None:
+            hits = (*hits, self._always_entry)
         out = set(self.always_sure)
-        check = set(self.always)
-        vetoed = None
-        for sure, maybe, veto, _ in entries:
-            if sure:
-                out.update(sure)
-            if maybe:
-                check.update(maybe)
-            if veto:
+        vetoed = calls = None
+        checked = False
+        k, words = post.keys, post.words
+        for entry in hits:
+            if entry.sure:
+                out.update(entry.sure)
+            if entry.veto:
                 if vetoed is None:
-                    vetoed = set(veto)
+                    vetoed = set(entry.veto)
                 else:
-                    vetoed.update(veto)
+                    vetoed.update(entry.veto)
+            if entry.maybe:
+                checked = True
+                # Each candidate's conditions (the clauses of a conjunction, what a generated
+                # check needs before it looks further) less those this hit settles, in one
+                # shared loop (10,000 generated functions would each be cold in the CPU's
+                # caches); a predicate is called only when its conditions hold.
+                checks = entry.plan
+                if checks is None:
+                    checks = self._plan(entry)
+                for topic, conditions, predicate in checks:
+                    for wanted, in_words, keys in conditions:
+                        if keys.isdisjoint(words if in_words else k) is wanted:
+                            break
+                    else:
+                        if predicate is None:
+                            out.add(topic)
+                        elif calls is None:
+                            calls = [(topic, predicate)]
+                        else:
+                            calls.append((topic, predicate))
         if vetoed:
             out -= vetoed
-        if check:
-            check -= out
-        if check:
-            k = post.keys
-            words = post.words
-            # The prefix patterns found: only the checks of topics with a prefix read them.
-            h = {e[-1] for e in entries} if not check.isdisjoint(self._with_prefix) else k
-            predicates = self._predicates
-            clauses = self._clauses
-            for topic in check:
-                spec = clauses.get(topic)
-                if spec is None:
-                    if predicates[topic](k, h, post):
-                        out.add(topic)
-                    continue
-                # A conjunction of key sets (one shared loop: 10,000 generated functions
-                # would each be cold in the CPU's caches).
-                for wanted, in_words, keys in spec:
-                    if keys.isdisjoint(words if in_words else k) is wanted:
-                        break
-                else:
+        if not checked:
+            # Decided by the hits alone: the same hits decide the same again.
+            decided = self._decided
+            if len(decided) >= _HITS_MAX:
+                decided.clear()
+            decided[tuple(hits)] = frozenset(out)
+            return out
+        if calls:
+            # The keys and prefix patterns found: the checks of prefixes read them.
+            found = frozenset(entry.key for entry in hits)
+            for topic, predicate in calls:
+                if topic not in out and predicate(k, found, post):
                     out.add(topic)
         return out
 
     def match_many(self, posts: Iterable[Post]) -> list[set[int]]:
         return [self.match(post) for post in posts]
+
+
+def _one_pass(matcher: Matcher) -> Any:
+    """``Matcher.match`` over the automaton with what it reads bound as locals."""
+    iterate, rest, decided = matcher._iter, matcher._match, matcher._decided
+
+    def match(post: Post) -> set[int]:
+        hits = tuple([entry for _, entry in iterate(post.haystack)])
+        out = decided.get(hits)
+        if out is not None:
+            return set(out)
+        return rest(hits, post)
+
+    match.__doc__ = Matcher.match.__doc__
+    return match
 
 
 def compile_topics(topics: Iterable[tuple[int, str]], *,
@@ -689,6 +802,7 @@ def compile_topics(topics: Iterable[tuple[int, str]], *,
         if plan is None:
             always.add(topic_id)
             matcher._predicates[topic_id] = gen.function(tree)
+            matcher._conditions[topic_id] = _needs(tree)
             continue
         sure_keys, maybe_keys = plan
         if maybe_keys:
@@ -707,6 +821,7 @@ def compile_topics(topics: Iterable[tuple[int, str]], *,
                 matcher._clauses[topic_id] = tuple(sorted(spec, key=order))
             else:
                 matcher._predicates[topic_id] = gen.function(tree)
+            matcher._conditions[topic_id] = matcher._clauses.get(topic_id) or _needs(tree)
         for key in sure_keys:
             sure.setdefault(key, []).append(topic_id)
         for key in maybe_keys - sure_keys:
@@ -719,15 +834,12 @@ def compile_topics(topics: Iterable[tuple[int, str]], *,
         for node in walk(tree)
         if isinstance(node, Prefix)
     )
-    matcher._with_prefix = frozenset(
-        topic_id
-        for topic_id, tree in matcher.trees.items()
-        if topic_id in matcher._predicates and any(isinstance(n, Prefix) for n in walk(tree))
-    )
     for key in sure.keys() | maybe.keys() | veto.keys() | prefixes:
-        matcher.index[key] = (tuple(sure.get(key, ())), tuple(maybe.get(key, ())),
-                              tuple(veto.get(key, ())), key)
+        matcher.index[key] = _Entry(tuple(sure.get(key, ())), tuple(maybe.get(key, ())),
+                                    tuple(veto.get(key, ())), key)
     matcher.always = frozenset(always)
+    if always:
+        matcher._always_entry = _Entry((), tuple(sorted(always)), (), "")
     matcher.always_sure = frozenset(always_sure)
     matcher.prefixes = prefixes
     if _ahocorasick is not None and matcher.index:
@@ -742,6 +854,7 @@ def compile_topics(topics: Iterable[tuple[int, str]], *,
         automaton.make_automaton()
         matcher._automaton = automaton
         matcher._iter = automaton.iter
+        matcher.match = _one_pass(matcher)  # type: ignore[method-assign]
     elif prefixes:  # pragma: no cover -- without pyahocorasick
         matcher._prefix_lengths = tuple(sorted({len(p) - 1 for p in prefixes}))
     return matcher

@@ -212,3 +212,32 @@ def test_the_compiled_matcher_agrees_with_the_tree_on_random_posts(with_frequenc
         matched_any += bool(expected)
     # The generator is not degenerate: most posts match something, few match everything.
     assert matched_any > 300
+
+
+def test_remembered_plans_give_the_same_answers_when_the_memory_is_tiny(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hits with no candidate to check are answered from memory the second time; starting
+    over (a full memory) changes no answer."""
+    from breakwater.listening import matcher as matcher_module
+
+    monkeypatch.setattr(matcher_module, "_HITS_MAX", 3)
+    rng = random.Random(7)
+    queries = [(i, _random_query(rng)) for i in range(300)]
+    m = compile_topics(queries)
+    trees = {i: parse(q) for i, q in queries}
+    posts = [_random_post(rng) for _ in range(150)]
+    for post in posts + posts[::-1]:  # seen again: answered from memory or computed afresh
+        expected = {i for i, tree in trees.items() if evaluate(tree, post)}
+        assert m.match(post) == expected, post.text
+    assert len(m._decided) <= 3
+
+
+def test_a_remembered_answer_is_a_fresh_set_each_time() -> None:
+    m = compile_topics([(1, "kahvi"), (2, "kahvi pulla"), (3, '"kahvi ja" pulla')])
+    post = analyse_post("kahvi ja pulla", language="fi")
+    first = m.match(post)
+    assert first == {1, 2, 3}
+    first.add(99)
+    first.discard(1)
+    assert m.match(post) == {1, 2, 3}
+    assert m.match(analyse_post("kahvi", language="fi")) == {1}
