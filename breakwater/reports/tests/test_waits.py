@@ -95,3 +95,17 @@ class WaitsTestCase(BaseTestCase):
             "conversation_id", "asked_at", "answered_at", "answered_by_id"))
         self.assertEqual(before, after)
         self.assertTrue(after)
+
+    def test_the_triggers_survive_all_migrations(self) -> None:
+        # On SQLite a later migration that alters inbox_message rebuilds the table and drops
+        # its triggers: it must re-create them (see docs/metrics.md).
+        from django.db import connection
+
+        with connection.cursor() as cur:
+            if connection.vendor == "postgresql":
+                cur.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE %s", ["reports_waits_%"])
+            else:
+                cur.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                            ["reports_waits_%"])
+            names = sorted(r[0] for r in cur.fetchall())
+        self.assertEqual(names, ["reports_waits_del", "reports_waits_ins", "reports_waits_upd"])
