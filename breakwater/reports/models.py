@@ -71,3 +71,42 @@ class ReportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.schedule_id}: {self.period_start}..{self.period_end} {self.status}"
+
+
+class ResponseWait(models.Model):
+    """One wait for a response, kept from the messages (see ``reports.waits``): from the first
+    unanswered inbound message (``asked_at``) to the next outbound one that counts as a
+    response (``answered_at``, null while still waiting; ``answered_by`` null for a reply
+    made outside Breakwater). ``channel`` and ``network`` are those of the asking message;
+    the metrics read these rows instead of rebuilding the waits from every message."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey("inbox.Conversation", on_delete=models.CASCADE,
+                                     related_name="+")
+    channel = models.ForeignKey("core.Channel", on_delete=models.CASCADE, related_name="+")
+    network = models.CharField(max_length=32)
+    asked_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+",
+                                    db_constraint=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "asked_at"], name="wait_asked"),
+            models.Index(fields=["workspace", "channel", "asked_at"], name="wait_channel"),
+            models.Index(fields=["workspace", "network", "asked_at"], name="wait_network"),
+            models.Index(fields=["conversation"], name="wait_conversation"),
+        ]
+
+
+class StaleWaits(models.Model):
+    """Conversations whose waits need recomputing: database triggers on the message table add
+    one row per conversation whose messages were inserted, deleted or changed in a way the
+    waits depend on; ``waits.refresh`` recomputes and removes them."""
+
+    conversation_id = models.BigIntegerField(primary_key=True)
+    workspace_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace_id"], name="stalewaits_ws")]

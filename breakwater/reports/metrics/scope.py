@@ -3,8 +3,9 @@
 A **wait** starts at an inbound message that follows an outbound one (or opens the
 conversation) and ends at the next outbound message: a reply sent from Breakwater or one
 made outside it and ingested as an outbound item (``direction: "out"``), but not one held
-for approval, blocked or failed. Inbound messages marked spam are not waits. Every metric
-reads the messages themselves, so imported history gives the same figures as live traffic.
+for approval, blocked or failed. Inbound messages marked spam are not waits. The waits are
+kept in ``ResponseWait`` (``reports.waits``: recomputed per conversation from all its
+messages whenever they change), so imported history gives the same figures as live traffic.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from django.utils import timezone
 
 from breakwater.inbox.models import Conversation, ConversationTag, Message
+from breakwater.reports import waits
 from breakwater.reports.metrics.base import (
     NOT_A_RESPONSE,
     Filters,
@@ -28,6 +30,7 @@ from breakwater.reports.metrics.base import (
 MESSAGE = Message._meta.db_table
 CONVERSATION = Conversation._meta.db_table
 CONVERSATION_TAG = ConversationTag._meta.db_table
+WAIT = waits.WAIT
 NOT_RESPONSE_SQL = ", ".join(f"'{s}'" for s in NOT_A_RESPONSE)
 
 
@@ -83,32 +86,23 @@ def waits_sql(filters: Filters, lo: datetime, hi: datetime) -> tuple[str, list[A
     """SELECT conversation_id, asked, answered, answered_by of the waits that started in
     [lo, hi) in the conversations the filters keep (``answered`` NULL: still waiting).
 
-    One window pass over those conversations' messages numbers each message by how many
-    responses came before it; the inbound messages with number g wait for the response
-    with number g (the first response after them).
+    Reads the kept table ``ResponseWait`` (``reports.waits``: per conversation, the window
+    pass that numbers each message by how many responses came before it; the inbound
+    messages with number g wait for the response with number g), after bringing the
+    workspace's stale conversations up to date.
     """
-    where, params = message_where(filters, "s")
+    waits.refresh(filters.workspace_id)
+    where, params = _where(
+        filters, "rw", "rw.conversation_id",
+        f"EXISTS (SELECT 1 FROM {CONVERSATION} cm WHERE cm.id = rw.conversation_id "
+        f"AND cm.assignee_id = %s)",
+    )
     sql = f"""
-        SELECT conversation_id, asked, answered, answered_by FROM (
-            SELECT conversation_id, grp,
-                MIN(CASE WHEN direction = 'in' THEN created_at END) AS asked,
-                MIN(CASE WHEN direction = 'out' THEN created_at END) AS answered,
-                MAX(CASE WHEN direction = 'out' THEN sent_by_id END) AS answered_by
-            FROM (
-                SELECT m.conversation_id, m.direction, m.created_at, m.sent_by_id,
-                    COALESCE(SUM(CASE WHEN m.direction = 'out' THEN 1 ELSE 0 END) OVER (
-                        PARTITION BY m.conversation_id ORDER BY m.created_at, m.id
-                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS grp
-                FROM {MESSAGE} m
-                WHERE m.conversation_id IN (
-                    SELECT s.conversation_id FROM {MESSAGE} s
-                    WHERE {where} AND {inbound("s")} AND s.created_at >= %s AND s.created_at < %s
-                ) AND (({inbound("m")}) OR ({response("m")}))
-            ) numbered
-            GROUP BY conversation_id, grp
-        ) waits
-        WHERE asked >= %s AND asked < %s"""
-    return sql, [*params, db_param(lo), db_param(hi), db_param(lo), db_param(hi)]
+        SELECT rw.conversation_id, rw.asked_at AS asked, rw.answered_at AS answered,
+            rw.answered_by_id AS answered_by
+        FROM {WAIT} rw
+        WHERE {where} AND rw.asked_at >= %s AND rw.asked_at < %s"""
+    return sql, [*params, db_param(lo), db_param(hi)]
 
 
 # -- business time --------------------------------------------------------------------------
