@@ -269,18 +269,20 @@ def _direct_spans(node: Node, post: Post) -> list[tuple[int, int]]:
         return sorted({s for c in node.children for s in _direct_spans(c, post)})
     if isinstance(node, Near):
         left = _direct_spans(node.left, post)
-        if not left:
-            return []
-        right = _direct_spans(node.right, post)
-        d = node.distance
-        out = set()
-        for a0, a1 in left:
-            for b0, b1 in right:
-                gap = b0 - a1 + 1 if b0 >= a1 else (a0 - b1 + 1 if a0 >= b1 else 0)
-                if 1 <= gap <= d:
-                    out.add((min(a0, b0), max(a1, b1)))
-        return sorted(out)
+        return _near_spans(left, _direct_spans(node.right, post) if left else [], node.distance)
     raise TypeError(node)  # pragma: no cover -- the parser allows no other node in NEAR
+
+
+def _near_spans(left: list[tuple[int, int]], right: list[tuple[int, int]], distance: int
+                ) -> list[tuple[int, int]]:
+    """The spans covering a left and a right span at most ``distance`` words apart."""
+    out = set()
+    for a0, a1 in left:
+        for b0, b1 in right:
+            gap = b0 - a1 + 1 if b0 >= a1 else (a0 - b1 + 1 if a0 >= b1 else 0)
+            if 1 <= gap <= distance:
+                out.add((min(a0, b0), max(a1, b1)))
+    return sorted(out)
 
 
 def _spans(node: Node, post: Post) -> list[tuple[int, int]]:
@@ -306,17 +308,7 @@ def _spans(node: Node, post: Post) -> list[tuple[int, int]]:
         return sorted({s for c in node.children for s in _spans(c, post)})
     if isinstance(node, Near):
         left = _spans(node.left, post)
-        if not left:
-            return []
-        right = _spans(node.right, post)
-        d = node.distance
-        out = set()
-        for a0, a1 in left:
-            for b0, b1 in right:
-                gap = b0 - a1 + 1 if b0 >= a1 else (a0 - b1 + 1 if a0 >= b1 else 0)
-                if 1 <= gap <= d:
-                    out.add((min(a0, b0), max(a1, b1)))
-        return sorted(out)
+        return _near_spans(left, _spans(node.right, post) if left else [], node.distance)
     raise TypeError(node)  # pragma: no cover -- the parser allows no other node in NEAR
 
 
