@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 
 from breakwater.core.models import Channel
-from breakwater.publishing import cadence, pacing
+from breakwater.publishing import cadence, clock, pacing
 from breakwater.publishing.models import (
     Budget,
     CadenceTarget,
@@ -189,3 +189,22 @@ def preview(member: Any, network: str, text: str, media: list[int] | None = None
             "images": media_count, "max_images": max_images,
             "first_comment": rules.first_comment, "links": rules.links,
             "mentions": rules.mentions, "problems": problems, "ok": not problems}
+
+
+def queue_overview(workspace_id: int) -> list[dict[str, Any]]:
+    """Per channel: its cadence target, its posting slots ("weekday HH:MM") and its next ten
+    posts (from the 200 soonest of the workspace)."""
+
+    targets = {t.channel_id: t for t in CadenceTarget.objects.filter(workspace_id=workspace_id)}
+    slots: dict[int, list[str]] = {}
+    for s in QueueSlot.objects.filter(workspace_id=workspace_id).order_by("weekday", "time"):
+        slots.setdefault(s.channel_id, []).append(f"{s.weekday} {s.time.strftime('%H:%M')}")
+    upcoming: dict[int, list[Post]] = {}
+    for post in (Post.objects.filter(workspace_id=workspace_id, scheduled_at__gte=clock.now(),
+                                     status__in=COUNTED)
+                 .prefetch_related("variants").order_by("scheduled_at")[:200]):
+        for v in post.variants.all():
+            upcoming.setdefault(v.channel_id, []).append(post)
+    return [{"channel": c, "target": targets.get(c.pk), "slots": ", ".join(slots.get(c.pk, [])),
+             "upcoming": upcoming.get(c.pk, [])[:10]}
+            for c in channels(workspace_id)]

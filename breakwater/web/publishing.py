@@ -25,11 +25,9 @@ from breakwater.publishing import campaigns as budgets
 from breakwater.publishing.actions import PostFields, VariantFields
 from breakwater.publishing.models import (
     Budget,
-    CadenceTarget,
     Campaign,
     Post,
     PostStatus,
-    QueueSlot,
 )
 from breakwater.web.views import member_for
 
@@ -275,20 +273,8 @@ def queue_settings(request: HttpRequest) -> HttpResponse:
         except ValueError:
             messages.error(request, _("Write slots as weekday number and time, e.g. 0 09:00, 3 15:30."))
         return redirect("web:publishing_queue")
-    targets = {t.channel_id: t for t in CadenceTarget.objects.filter(workspace_id=member.workspace_id)}
-    slots: dict[int, list[str]] = {}
-    for s in QueueSlot.objects.filter(workspace_id=member.workspace_id).order_by("weekday", "time"):
-        slots.setdefault(s.channel_id, []).append(f"{s.weekday} {s.time.strftime('%H:%M')}")
-    upcoming: dict[int, list[Post]] = {}
-    for post in (Post.objects.filter(workspace_id=member.workspace_id, scheduled_at__gte=clock.now(),
-                                     status__in=queries.COUNTED)
-                 .prefetch_related("variants").order_by("scheduled_at")[:200]):
-        for v in post.variants.all():
-            upcoming.setdefault(v.channel_id, []).append(post)
-    rows = [{"channel": c, "target": targets.get(c.pk), "slots": ", ".join(slots.get(c.pk, [])),
-             "upcoming": upcoming.get(c.pk, [])[:10]}
-            for c in queries.channels(member.workspace_id)]
-    return render(request, "web/publishing/queue.html", {"member": member, "rows": rows})
+    return render(request, "web/publishing/queue.html",
+                  {"member": member, "rows": queries.queue_overview(member.workspace_id)})
 
 
 def _slots(text: str) -> list[tuple[int, Any]]:
