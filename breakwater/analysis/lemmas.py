@@ -105,13 +105,15 @@ def query_word_terms(word: str) -> tuple[str, ...]:
     """Alternatives for one query word: its terms in every language we index, and the word.
 
     Compound parts are left out on this side: "palvelu" should find "asiakaspalvelusta"
-    (its parts are indexed), but "asiakaspalvelu" should not find every "palvelu".
+    (its parts are indexed), but "asiakaspalvelu" should not find every "palvelu". So are
+    simplemma's guesses for a word it does not know: it reads the brand "Kuvavox" as "kuva"
+    and "Mikähel" as "mikä", and a topic for either would match every post with that word.
     """
     terms = [word]
     if not (word.isdigit() or len(word) == 1):
         terms.extend(_finnish_terms(word, parts=False))
         terms.extend(_stem(word, lang) for lang in ("en", "sv"))
-        terms.extend(_fallback_finnish(word))
+        terms.extend(_fallback_finnish(word, guesses=False))
     return _unique(terms)
 
 
@@ -159,9 +161,11 @@ def _compound_parts(word: str, structure: str) -> list[str]:
     return [p for p in (p.strip("-") for p in parts) if len(p) >= MIN_PART]
 
 
-def _fallback_finnish(word: str) -> tuple[str, ...]:
-    """For words Voikko does not know (or no Voikko): simplemma's lemma and the Snowball stem."""
-    return _unique((_simplemma_lemma(word) or word, _stem(word, "fi")))
+def _fallback_finnish(word: str, guesses: bool = True) -> tuple[str, ...]:
+    """For words Voikko does not know (or no Voikko): simplemma's lemma and the Snowball stem;
+    with ``guesses`` False, simplemma's lemma only for a word its dictionary has."""
+    lemma = _simplemma_lemma(word) if guesses or _simplemma_knows(word) else ""
+    return _unique((lemma or word, _stem(word, "fi")))
 
 
 def _voikko_baseforms(word: str) -> list[str]:
@@ -226,6 +230,11 @@ def _simplemma() -> Any:
         except ImportError:
             _simplemma_module = None
     return _simplemma_module
+
+
+def _simplemma_knows(word: str, lang: str = "fi") -> bool:
+    module = _simplemma()
+    return module is not None and module.is_known(word, lang=lang)
 
 
 def _simplemma_lemma(word: str, lang: str = "fi") -> str:
