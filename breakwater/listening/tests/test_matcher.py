@@ -32,6 +32,13 @@ def test_a_finnish_word_matches_its_inflected_forms() -> None:
     assert hits("kahvin", "Juon kahvia aamulla") == [True]  # the query word is inflected too
 
 
+def test_a_name_no_dictionary_knows_matches_its_inflections_not_the_words_inside_it() -> None:
+    # simplemma would read "Kuvavox" as "kuva" and "Mikähel" as "mikä"
+    assert hits("Kuvavox", "Kuvavoxin palvelu", "kuvavoxilla taas", "Kuva on hieno") == [
+        True, True, False]
+    assert hits("Mikähel", "Mikähelillä on ale", "Mikä tämä on?") == [True, False]
+
+
 def test_an_english_word_matches_its_inflections_too() -> None:
     assert hits("reply", "Thanks for all the replies to my question") == [True]
 
