@@ -17,7 +17,7 @@ from django.forms import ValidationError
 from django.utils import timezone
 
 from breakwater.core.actions import audit, check_role, in_workspace
-from breakwater.core.errors import Invalid
+from breakwater.core.errors import Invalid, NotFound
 from breakwater.core.models import Membership, Role, Workspace
 from breakwater.reports import periods
 from breakwater.reports.models import Frequency, ReportRun, RunStatus, ScheduledReport
@@ -26,6 +26,10 @@ log = logging.getLogger(__name__)
 MAX_RECIPIENTS = 50
 # How long a claimed run waits for its task before the sweep hands it out again.
 LEASE = timedelta(minutes=30)
+# A failed send (the mail server down for maintenance, a render that ran out of memory) is
+# tried again after each of these waits in turn, then left failed with its error, for a
+# manager to send again.
+RETRY_AFTER = (timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2), timedelta(hours=6))
 FILTER_KEYS = ("channel", "network", "tag", "member")
 # (workspace, period, filters) -> (file name, PDF bytes): the overview dashboard as a PDF.
 Renderer = Callable[[Workspace, periods.Period, dict[str, Any]], tuple[str, bytes]]
@@ -167,9 +171,32 @@ def do_send_run(run_id: int, render: Renderer) -> ReportRun | None:
         email.send()
     except Exception as exc:
         log.exception("scheduled report %s failed", schedule.pk)
-        run.status, run.error = RunStatus.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
-        run.save(update_fields=["status", "error"])
+        run.error = f"{type(exc).__name__}: {exc}"[:2000]
+        run.attempts += 1
+        if run.attempts <= len(RETRY_AFTER):
+            # Still queued: the sweep hands it out again once the lease has passed.
+            run.leased_until = timezone.now() + RETRY_AFTER[run.attempts - 1]
+        else:
+            run.status = RunStatus.FAILED
+        run.save(update_fields=["status", "error", "attempts", "leased_until"])
         return run
     run.status, run.error, run.sent_at = RunStatus.SENT, "", timezone.now()
     run.save(update_fields=["status", "error", "sent_at"])
+    return run
+
+
+def do_resend_run(member: Membership, run_id: int) -> ReportRun:
+    """Queue a failed run to be sent again at the next sweep, with a fresh set of retries."""
+    check_role(member, Role.MANAGER)
+    with transaction.atomic():
+        run = ReportRun.objects.select_for_update().filter(
+            pk=run_id, schedule__workspace_id=member.workspace_id).first()
+        if run is None:
+            raise NotFound(f"report run {run_id} not found")
+        if run.status != RunStatus.FAILED:
+            raise Invalid(f"this report is {run.status}: only a failed one can be sent again")
+        run.status, run.attempts, run.leased_until = RunStatus.QUEUED, 0, timezone.now()
+        run.save(update_fields=["status", "attempts", "leased_until"])
+        audit(member, member.workspace_id, "report_run.resent", run.schedule,
+              period_start=run.period_start.isoformat())
     return run

@@ -57,9 +57,11 @@ class ReportRun(models.Model):
     period_end = models.DateField()
     status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
     error = models.TextField(blank=True, default="")
-    # A queued run whose task was lost (a worker killed between the sweep and the send) is
-    # claimed again once this has passed.
+    # A queued run whose task was lost (a worker killed between the sweep and the send), or
+    # whose send failed and waits to be tried again, is claimed again once this has passed.
     leased_until = models.DateTimeField(null=True, blank=True)
+    # Failed sends so far (the SMTP server down, say): tried again after ``RETRY_AFTER``.
+    attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=now)
     sent_at = models.DateTimeField(null=True, blank=True)
 

@@ -402,6 +402,18 @@ def schedule_edit(request: HttpRequest, schedule_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def report_run_resend(request: HttpRequest, run_id: int) -> HttpResponse:
+    try:
+        actions.do_resend_run(member_for(request), run_id)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The report will be sent again within a minute."))
+    return redirect("web:report_schedules")
+
+
+@login_required
+@require_POST
 def schedule_delete(request: HttpRequest, schedule_id: int) -> HttpResponse:
     member = member_for(request)
     try:

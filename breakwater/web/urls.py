@@ -93,6 +93,8 @@ urlpatterns += [  # reports: the overview dashboard, its exports and the schedul
     path("reports/schedules/<int:schedule_id>/", reports.schedule_edit, name="report_schedule"),
     path("reports/schedules/<int:schedule_id>/delete/", reports.schedule_delete,
          name="report_schedule_delete"),
+    path("reports/runs/<int:run_id>/resend/", reports.report_run_resend,
+         name="report_run_resend"),
 ]
 
 urlpatterns += [  # listening: topics, a topic's analysis and spikes, sources, alerts

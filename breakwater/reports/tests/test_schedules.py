@@ -139,10 +139,46 @@ class ScheduledSendTestCase(BaseTestCase):
         self.assertEqual(actions.claim_due_runs(), [run_id])
         self.assertEqual(actions.claim_due_runs(), [])
 
-    def test_a_failed_send_is_recorded_with_its_error(self) -> None:
-        (run_id,) = actions.claim_due_runs()
+    def _send_to_a_closed_port(self, run_id: int) -> ReportRun:
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
                                EMAIL_HOST="127.0.0.1", EMAIL_PORT=1, EMAIL_TIMEOUT=2):
-            run = actions.do_send_run(run_id, lambda *a: ("r.pdf", b"%PDF-1.7"))
-        self.assertEqual(run.status, RunStatus.FAILED)
+            return actions.do_send_run(run_id, lambda *a: ("r.pdf", b"%PDF-1.7"))
+
+    def test_a_failed_send_is_tried_again_later_then_left_failed_with_its_error(self) -> None:
+        (run_id,) = actions.claim_due_runs()
+        before = timezone.now()
+        run = self._send_to_a_closed_port(run_id)
+        self.assertEqual((run.status, run.attempts), (RunStatus.QUEUED, 1))
         self.assertIn("Connection", run.error)
+        self.assertGreaterEqual(run.leased_until, before + actions.RETRY_AFTER[0])
+        self.assertEqual(actions.claim_due_runs(), [])  # not before its wait is over
+        for attempt in range(2, len(actions.RETRY_AFTER) + 2):
+            ReportRun.objects.filter(pk=run_id).update(leased_until=timezone.now())
+            self.assertEqual(actions.claim_due_runs(), [run_id])
+            run = self._send_to_a_closed_port(run_id)
+            self.assertEqual(run.attempts, attempt)
+        self.assertEqual(run.status, RunStatus.FAILED)
+        ReportRun.objects.filter(pk=run_id).update(leased_until=timezone.now())
+        self.assertEqual(actions.claim_due_runs(), [])  # failed for good: no more tries
+
+        # A manager sends it again once the mail server is back, from the schedules page.
+        self.client.login(username="bob@example.org", password=PASSWORD)  # an agent may not
+        self.assertNotIn("Send again", self.client.get("/reports/schedules/").content.decode())
+        self.client.post(f"/reports/runs/{run_id}/resend/")
+        self.assertEqual(ReportRun.objects.get(pk=run_id).status, RunStatus.FAILED)
+        self.client.login(username="alice@example.org", password=PASSWORD)
+        page = self.client.get("/reports/schedules/").content.decode()
+        self.assertIn("Connection", page)
+        self.assertIn("Send again", page)
+        self.client.post(f"/reports/runs/{run_id}/resend/")
+        run.refresh_from_db()
+        self.assertEqual((run.status, run.attempts), (RunStatus.QUEUED, 0))
+        self.assertTrue(AuditLog.objects.filter(action="report_run.resent").exists())
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            self.assertEqual(actions.claim_due_runs(), [run_id])
+            self.assertEqual(actions.do_send_run(run_id, lambda *a: ("r.pdf", b"%PDF-1.7")).status,
+                             RunStatus.SENT)
+        with self.assertRaises(Invalid):  # only a failed run can be sent again
+            actions.do_resend_run(self.alice, run_id)
+        with self.assertRaises(NotFound):  # nor one of another workspace
+            actions.do_resend_run(self.charlie, run_id)
