@@ -501,18 +501,24 @@ class MastodonConnector(Connector):
 
     def search(self, query: str, cursor: str | None) -> Page:
         """Public statuses for a listening query, newer than ``cursor`` (None: the newest
-        page). ``#tag`` reads the hashtag timeline; anything else the server's full-text search,
-        which covers only what that server has indexed (many index only their own users'
-        opted-in posts, or search nothing but hashtags and accounts)."""
+        page). ``#tag`` reads the hashtag timeline, ``timeline:public`` / ``timeline:local``
+        the server's public timeline (everything it sees, or its own users' posts); anything
+        else the server's full-text search, which covers only what that server has indexed
+        (many index only their own users' opted-in posts, or search nothing but hashtags and
+        accounts)."""
         tag = mapping.hashtag(query)
+        whole = mapping.timeline(query)
         if tag:
             statuses = self._call("timeline_hashtag", tag, min_id=cursor, limit=SEARCH_PAGE)
+        elif whole:
+            statuses = self._call("timeline_public", local=whole == "local", min_id=cursor,
+                                  limit=SEARCH_PAGE)
         elif query.strip():
             statuses = self._call("search_v2", query.strip(), resolve=False, result_type="statuses",
                                   min_id=cursor, limit=SEARCH_PAGE)["statuses"]
         else:
-            raise ConnectorError("the listening query is empty: give words or a #hashtag",
-                                 permanent=True)
+            raise ConnectorError("the listening query is empty: give words, a #hashtag or "
+                                 "timeline:public", permanent=True)
         if not statuses:
             return Page(items=[], cursor=cursor, budget=self._budget())
         newest = max(statuses, key=lambda s: int(s["id"]))["id"]

@@ -148,6 +148,13 @@ def hashtag(query: str) -> str | None:
     return found.group(1) if found else None
 
 
+def timeline(query: str) -> str | None:
+    """``"public"`` or ``"local"`` for a ``timeline:public`` / ``timeline:local`` query (the
+    server's whole public timeline, or only its own users' part), None for any other query."""
+    found = re.fullmatch(r"timeline:(public|local)", query.strip().lower())
+    return found.group(1) if found else None
+
+
 def status_item(status: Mapping[str, Any], *, network: str, channel: int, root_id: str,
                 notification_id: str | None = None,
                 direction: Literal["in", "out"] = "in") -> InboundItem:

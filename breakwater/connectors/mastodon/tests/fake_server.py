@@ -14,6 +14,7 @@ Followed (docs.joinmastodon.org):
 - /methods/accounts#statuses — an account's statuses, newest first (``limit`` 20, at most 40,
   ``exclude_replies``, ``max_id``/``min_id``/``since_id``, ``Link``);
 - /methods/timelines#tag — public statuses with a hashtag (case-insensitive), paginated the same;
+- /methods/timelines#public — every public status (``local``/``remote``), paginated the same;
 - /methods/search#v2 — ``GET /api/v2/search?type=statuses&q=`` (``min_id``/``max_id``,
   ``limit`` 20, at most 40): public statuses with every word of ``q``, newest first;
 - /methods/notifications#get — ``max_id``/``since_id``/``min_id``/``limit`` (40, at most 80),
@@ -427,6 +428,14 @@ class FakeMastodon:
         page, link = self.page(tagged, query, f"{self.base}/api/v1/timelines/tag/{tag}", 20, 40)
         return [self.render_status(s["id"]) for s in page], link
 
+    def public_timeline(self, query: dict[str, list[str]]) -> tuple[list[dict[str, Any]], str]:
+        # Every account here is this server's own: "local" keeps all, "remote" none.
+        remote = query.get("remote", ["false"])[0].lower() in ("1", "true")
+        found = [] if remote else self.public()
+        page, link = self.page(found, query, f"{self.base}/api/v1/timelines/public", 20, 40,
+                               ("local", "remote"))
+        return [self.render_status(s["id"]) for s in page], link
+
     def search(self, query: dict[str, list[str]]) -> dict[str, Any]:
         words = str(query.get("q", [""])[0]).lower().split()
         if not words:
@@ -667,6 +676,9 @@ def _handler(fake: FakeMastodon) -> type[BaseHTTPRequestHandler]:
                 return fake.upload(viewer, self._parts()), headers
             if method == "GET" and path == "/api/v2/search":
                 return fake.search(query), headers
+            if method == "GET" and path == "/api/v1/timelines/public":
+                page, link = fake.public_timeline(query)
+                return page, {**headers, "Link": link} if link else headers
             listed = _ACCOUNT_STATUSES.match(path) or _TAG_TIMELINE.match(path)
             if method == "GET" and listed:
                 if listed.re is _ACCOUNT_STATUSES:

@@ -75,6 +75,21 @@ class SearchTestCase(SimpleTestCase):
                          (polled.external_id, polled.thread_key, polled.author))
         self.assertEqual(listened.external_id, status["id"])
 
+    def test_the_public_timeline_gives_every_public_status_forward_from_the_cursor(self) -> None:
+        first = self.maija.status_post("Hyvää huomenta")
+        self.pekka.status_post("Vain seuraajille", visibility="private")
+        second = self.pekka.status_post("Kahvia?")
+        page = self.connector.search("timeline:public", None)
+        self.assertEqual([i.external_id for i in page.items], [second["id"], first["id"]])
+        [query] = [r["query"] for r in self.reads("/api/v1/timelines/public")]
+        self.assertEqual(query.get("local", ["false"]), ["false"])
+        later = self.maija.status_post("Iltapäivän kahvi")
+        again = self.connector.search("timeline:local", page.cursor)
+        self.assertEqual([i.external_id for i in again.items], [later["id"]])
+        last = self.reads("/api/v1/timelines/public")[-1]["query"]
+        self.assertIn(last["local"][0].lower(), ("1", "true"))  # Mastodon.py sends "1"
+        self.assertEqual(last["min_id"], [page.cursor])
+
     def test_an_empty_query_is_refused(self) -> None:
-        with self.assertRaisesMessage(ConnectorError, "give words or a #hashtag"):
+        with self.assertRaisesMessage(ConnectorError, "give words, a #hashtag or timeline:public"):
             self.connector.search("  ", None)
