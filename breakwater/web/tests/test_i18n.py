@@ -10,7 +10,8 @@ from breakwater.lib.i18n import catalogues
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUES = [p for p in catalogues(ROOT) if p.parts[-3] == "fi"]
-TEMPLATE_STRING = re.compile(r"""\{% trans ["']([^"']+)["']""")
+# The closing quote is the opening one: "the network's" is one string.
+TEMPLATE_STRING = re.compile(r"""\{% trans (?:"([^"]+)"|'([^']+)')""")
 PYTHON_STRING = re.compile(r"""\b_\(\s*"([^"]+)"\s*\)""")
 BLOCK = re.compile(r"\{% blocktrans[^%]*%\}(.*?)\{% endblocktrans %\}", re.S)
 
@@ -19,7 +20,7 @@ def ui_strings() -> set[str]:
     found: set[str] = set()
     for path in ROOT.glob("*/templates/**/*.html"):
         text = path.read_text()
-        found.update(TEMPLATE_STRING.findall(text))
+        found.update(a or b for a, b in TEMPLATE_STRING.findall(text))
         # A plural block's msgid is its singular part.
         found.update(re.sub(r"\{\{\s*(\w+)\s*\}\}", r"%(\1)s", b.split("{% plural %}")[0])
                      for b in BLOCK.findall(text))
