@@ -164,10 +164,14 @@ def is_postgres() -> bool:
 def epoch(column: str) -> str:
     """Seconds since 1970 of a datetime column, as a float."""
     if is_postgres():
-        return f"EXTRACT(EPOCH FROM {column})::float"
-    # julianday() is a double of days, ~1e-5 s of float noise at today's dates (1800.0000134
-    # for half an hour): rounded to the millisecond, reports' finest grain.
-    return f"ROUND((julianday({column}) - 2440587.5) * 86400.0, 3)"
+        # date_part() answers float8 directly, the same value as EXTRACT(EPOCH ...)::float,
+        # whose numeric result costs three times as much per row.
+        return f"date_part('epoch', {column})"
+    # julianday() is a double of days (SQLite keeps whole milliseconds), ~1e-5 s of float
+    # noise at today's dates (1800.0000134 for half an hour): rounded to the millisecond,
+    # reports' finest grain. ROUND(x) to an integer of milliseconds is the same value as
+    # ROUND(x, 3) of seconds at a third of the cost (that one formats and parses text).
+    return f"(ROUND((julianday({column}) - 2440587.5) * 86400000.0) / 1000.0)"
 
 
 def floor(expression: str) -> str:
