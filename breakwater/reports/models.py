@@ -80,7 +80,10 @@ class ResponseWait(models.Model):
     unanswered inbound message (``asked_at``) to the next outbound one that counts as a
     response (``answered_at``, null while still waiting; ``answered_by`` null for a reply
     made outside Breakwater). ``channel`` and ``network`` are those of the asking message;
-    the metrics read these rows instead of rebuilding the waits from every message."""
+    the metrics read these rows instead of rebuilding the waits from every message.
+    ``asked_epoch`` / ``answered_epoch`` are the same instants as seconds since 1970
+    (``metrics.base.epoch``, to the millisecond), kept so that the response metrics do
+    arithmetic on plain floats instead of converting two datetimes per wait per query."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     conversation = models.ForeignKey("inbox.Conversation", on_delete=models.CASCADE,
@@ -89,6 +92,8 @@ class ResponseWait(models.Model):
     network = models.CharField(max_length=32)
     asked_at = models.DateTimeField()
     answered_at = models.DateTimeField(null=True, blank=True)
+    asked_epoch = models.FloatField()
+    answered_epoch = models.FloatField(null=True, blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+",
                                     db_constraint=False)

@@ -30,20 +30,19 @@ STALE = StaleWaits._meta.db_table
 CHUNK = 500
 
 
-def _not_response_sql() -> str:
-    from breakwater.reports.metrics.base import NOT_A_RESPONSE
-
-    return ", ".join(f"'{s}'" for s in NOT_A_RESPONSE)
-
-
 def recompute_sql(in_sql: str) -> str:
     """INSERT ... SELECT of the waits of the conversations ``in_sql`` (an SQL set) lists."""
+    # Imported here: the metrics package imports this module.
+    from breakwater.reports.metrics.base import NOT_A_RESPONSE, epoch
+
+    not_response = ", ".join(f"'{s}'" for s in NOT_A_RESPONSE)
     inbound = "m.direction = 'in' AND m.is_spam = false"
-    response = f"m.direction = 'out' AND m.delivery_state NOT IN ({_not_response_sql()})"
+    response = f"m.direction = 'out' AND m.delivery_state NOT IN ({not_response})"
     return f"""
         INSERT INTO {WAIT} (workspace_id, conversation_id, channel_id, network, asked_at,
-                            answered_at, answered_by_id)
-        SELECT workspace_id, conversation_id, channel_id, network, asked, answered, answered_by
+                            answered_at, answered_by_id, asked_epoch, answered_epoch)
+        SELECT workspace_id, conversation_id, channel_id, network, asked, answered, answered_by,
+            {epoch("asked")}, {epoch("answered")}
         FROM (
             SELECT conversation_id, grp,
                 MIN(workspace_id) AS workspace_id,

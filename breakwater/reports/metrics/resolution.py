@@ -31,7 +31,6 @@ from breakwater.reports.metrics.scope import (
     business_seconds,
     conversation_where,
     inbound,
-    waits_cte,
     waits_sql,
 )
 
@@ -126,19 +125,18 @@ def sla_attainment(m: Metric, filters: Filters) -> Result:
             cases.append(f"WHEN {' AND '.join(cond)} THEN {value(t)}")
         return f"CASE {' '.join(cases)} END"
 
-    asked, answered = epoch("w.asked"), epoch("w.answered")
-    until = f"COALESCE({answered}, {now.timestamp()!r})"
-    wall = greatest(f"{until} - {asked}", "0")
-    cte, columns, joins = "", "", ""
+    until = f"COALESCE(w.answered_s, {now.timestamp()!r})"
+    wall = greatest(f"{until} - w.asked_s", "0")
+    cte, joins = "", ""
     if cal is not None and any(t.business_hours for t in targets):
-        cte, columns, joins, business = business_seconds(filters, cal, lo, hi, asked, until)
+        cte, joins, business = business_seconds(cal, lo, hi, "w.asked_s", until)
     else:
         business = wall
     elapsed = pick(lambda t: business if t.business_hours else wall)
     limit = pick(lambda t: float(t.minutes * 60))
-    day = local_day_number(asked, filters, lo, hi)
+    day = local_day_number("w.asked_s", filters, lo, hi)
     rows = fetch(
-        f"""WITH {cte}{waits_cte(waits, columns)}, judged AS (
+        f"""WITH {cte}w AS ({waits}), judged AS (
                 SELECT {day} AS d, w.answered IS NOT NULL AS done, {elapsed} AS spent,
                     {limit} AS allowed
                 FROM w JOIN {CONVERSATION} c ON c.id = w.conversation_id{joins})

@@ -194,8 +194,8 @@ def backlog(m: Metric, filters: Filters) -> Result:
     waits, params = waits_sql(filters, since, hi)
     # Backlog at a day's end = waiting at the period's start + asks so far - answers so far:
     # one grouped pass, then a running sum over the days.
-    asked_day = local_day_number(epoch("asked"), filters, lo, hi)
-    answered_day = local_day_number(epoch("answered"), filters, lo, hi)
+    asked_day = local_day_number("asked_s", filters, lo, hi)
+    answered_day = local_day_number("answered_s", filters, lo, hi)
     lo_p, hi_p = db_param(lo), db_param(hi)
     rows = fetch(
         f"""WITH w AS MATERIALIZED ({waits})

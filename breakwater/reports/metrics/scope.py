@@ -10,9 +10,10 @@ messages whenever they change), so imported history gives the same figures as li
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 
 from breakwater.inbox.models import Conversation, ConversationTag, Message
@@ -21,8 +22,9 @@ from breakwater.reports.metrics.base import (
     NOT_A_RESPONSE,
     Filters,
     db_param,
-    epoch,
+    floor,
     greatest,
+    is_postgres,
     least,
     local_day_number,
 )
@@ -83,8 +85,9 @@ def response(alias: str = "m") -> str:
 
 
 def waits_sql(filters: Filters, lo: datetime, hi: datetime) -> tuple[str, list[Any]]:
-    """SELECT conversation_id, asked, answered, answered_by of the waits that started in
-    [lo, hi) in the conversations the filters keep (``answered`` NULL: still waiting).
+    """SELECT conversation_id, asked, answered, answered_by, asked_s, answered_s of the
+    waits that started in [lo, hi) in the conversations the filters keep (``answered`` NULL:
+    still waiting; ``asked_s``/``answered_s``: the same instants as epoch seconds).
 
     Reads the kept table ``ResponseWait`` (``reports.waits``: per conversation, the window
     pass that numbers each message by how many responses came before it; the inbound
@@ -99,7 +102,8 @@ def waits_sql(filters: Filters, lo: datetime, hi: datetime) -> tuple[str, list[A
     )
     sql = f"""
         SELECT rw.conversation_id, rw.asked_at AS asked, rw.answered_at AS answered,
-            rw.answered_by_id AS answered_by
+            rw.answered_by_id AS answered_by, rw.asked_epoch AS asked_s,
+            rw.answered_epoch AS answered_s
         FROM {WAIT} rw
         WHERE {where} AND rw.asked_at >= %s AND rw.asked_at < %s"""
     return sql, [*params, db_param(lo), db_param(hi)]
@@ -119,64 +123,86 @@ def business_calendar(workspace_id: int) -> Any:
     return cal if cal.has_open_time else None
 
 
-# Open intervals per day the day table carries; a schedule with more in one day falls
+# Open pieces per UTC day the day table carries; a schedule with more in one day falls
 # back to the interval list (slower: a lookup per wait, not a join).
 DAY_SLOTS = 4
+DAY = 86400
+# On SQLite the day table is a temporary table of the connection: SQLite builds no automatic
+# index on a CTE joined like this and scanned every day for every wait (2 s for the 80,000
+# waits of 90 days); its integer primary key makes each join a rowid lookup. PostgreSQL
+# hash-joins a VALUES CTE.
+DAY_TABLE = "reports_business_days"
+DAY_COLUMNS = ("d", "c", *(f"{x}{k}" for k in range(1, DAY_SLOTS + 1) for x in "se"))
 
 
-def calendar_days_sql(filters: Filters, cal: Any, lo: datetime, hi: datetime) -> str:
-    """VALUES rows ``(d, c, s1, e1, ..., s4, e4)``: per local day number d from before ``lo``
-    to after ``hi``, the open seconds ``c`` before that day and its open intervals as epoch
-    seconds (unused slots 0, 0). The business clock at t on day d is c plus the open time
-    of day d before t; a wait's business time is the clock at its answer minus at its ask.
-    Two equality joins on the day number (hash or automatic index), not a search per wait."""
-    from breakwater.reports.metrics.base import number_of
-
-    rows = []
-    total = 0.0
-    day = (lo - timedelta(days=1)).astimezone(filters.tz).date()
-    last = (hi + timedelta(days=1)).astimezone(filters.tz).date()
-    while day <= last:
-        slots = [(s.timestamp(), e.timestamp()) for s, e in cal.intervals_on(day)]
-        if len(slots) > DAY_SLOTS:
-            raise _TooManySlots
-        cells = [v for slot in slots for v in slot] + [0.0, 0.0] * (DAY_SLOTS - len(slots))
-        rows.append("(" + ", ".join([str(number_of(day)), repr(total), *map(repr, cells)]) + ")")
-        total += sum(e - s for s, e in slots)
+def calendar_days(cal: Any, lo: datetime, until: datetime
+                  ) -> list[tuple[int, float, list[tuple[float, float]]]]:
+    """Per UTC day number (days since 1970) from the day before ``lo`` to the day after
+    ``until``: the open seconds from the first of those days to this one, and this day's
+    open time as (start, end) epoch seconds, cut at UTC midnights. UTC days, not local ones,
+    so that the day of an instant is a division, with no time zone arithmetic per wait."""
+    first, last = int(lo.timestamp() // DAY) - 1, int(until.timestamp() // DAY) + 1
+    begin, finish = first * DAY, (last + 1) * DAY
+    pieces: dict[int, list[tuple[float, float]]] = {}
+    day = datetime.fromtimestamp(begin, UTC).astimezone(cal.tz).date()
+    while datetime(day.year, day.month, day.day, tzinfo=cal.tz).timestamp() < finish:
+        for start, end in cal.intervals_on(day):
+            s, e = max(start.timestamp(), begin), min(end.timestamp(), finish)
+            while s < e:
+                number = int(s // DAY)
+                cut = min(e, (number + 1) * DAY)
+                cells = pieces.setdefault(number, [])
+                if cells and cells[-1][1] == s:  # 24:00 of one local day, 00:00 of the next
+                    cells[-1] = (cells[-1][0], cut)
+                else:
+                    cells.append((s, cut))
+                s = cut
         day += timedelta(days=1)
-    return "VALUES " + ", ".join(rows)
+    out, total = [], 0.0
+    for number in range(first, last + 1):
+        cells = pieces.get(number, [])
+        out.append((number, total, cells))
+        total += sum(e - s for s, e in cells)
+    return out
 
 
-class _TooManySlots(Exception):
-    pass
+def _day_table(days: list[tuple[int, float, list[tuple[float, float]]]]) -> tuple[str, str]:
+    """(CTE text ending in a comma, or empty; the name to join) of the day rows ``(d, c, s1,
+    e1, ..., s4, e4)`` (unused slots 0, 0)."""
+    rows = [(number, total, *(v for cell in cells for v in cell),
+             *(0.0, 0.0) * (DAY_SLOTS - len(cells))) for number, total, cells in days]  # fmt: skip
+    if is_postgres():
+        values = ", ".join("(" + ", ".join(map(repr, row)) + ")" for row in rows)
+        return f"cal ({', '.join(DAY_COLUMNS)}) AS MATERIALIZED (VALUES {values}), ", "cal"
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {DAY_TABLE} (d INTEGER PRIMARY KEY, "
+                       + ", ".join(f"{c} REAL" for c in DAY_COLUMNS[1:]) + ")")  # fmt: skip
+        cursor.execute(f"DELETE FROM {DAY_TABLE}")
+        cursor.executemany(f"INSERT INTO {DAY_TABLE} VALUES ({', '.join(['%s'] * len(DAY_COLUMNS))})",
+                           rows)  # fmt: skip
+    return "", DAY_TABLE
 
 
-def day_clock_sql(t: str, alias: str) -> str:
-    """Business seconds on the clock at epoch ``t``, from the day row ``alias`` of its day."""
+def day_clock_sql(t: str, alias: str, slots: int) -> str:
+    """Business seconds on the clock at epoch ``t``, from the day row ``alias`` of its UTC
+    day: the open seconds before the day plus those of its first ``slots`` pieces before t."""
     parts = [
         greatest("0", least(f"{t} - {alias}.s{k}", f"{alias}.e{k} - {alias}.s{k}"))
-        for k in range(1, DAY_SLOTS + 1)
+        for k in range(1, slots + 1)
     ]
-    return f"({alias}.c + " + " + ".join(parts) + ")"
+    return "(" + " + ".join([f"{alias}.c", *parts]) + ")"
 
 
-def open_intervals_sql(cal: Any, lo: datetime, hi: datetime) -> str:
-    """A VALUES list ``iv(s, e, c)``: each open interval from ``lo`` on (epoch seconds) with
-    ``c`` the open seconds before it, so the business clock at t is c + min(t, e) - s of the
-    last interval starting at or before t."""
+def open_intervals_sql(days: list[tuple[int, float, list[tuple[float, float]]]]) -> str:
+    """A VALUES list ``iv(s, e, c)``: each open piece of ``days`` (epoch seconds) with ``c``
+    the open seconds before it, so the business clock at t is c + min(t, e) - s of the last
+    piece starting at or before t."""
     rows = []
-    total = 0.0
-    day = (lo - timedelta(days=1)).astimezone(cal.tz).date()
-    last = (hi + timedelta(days=1)).astimezone(cal.tz).date()
-    while day <= last:
-        for start, end in cal.intervals_on(day):
-            s, e = start.timestamp(), end.timestamp()
+    for _, total, cells in days:
+        for s, e in cells:
             rows.append(f"({s!r}, {e!r}, {total!r})")
             total += e - s
-        day += timedelta(days=1)
-    if not rows:
-        rows.append("(0.0, 0.0, 0.0)")
-    return "VALUES " + ", ".join(rows)
+    return "VALUES " + ", ".join(rows or ["(0.0, 0.0, 0.0)"])
 
 
 def clock_sql(t: str) -> str:
@@ -187,33 +213,26 @@ def clock_sql(t: str) -> str:
     )
 
 
-def business_seconds(filters: Filters, cal: Any, lo: datetime, hi: datetime, start: str,
-                     end: str) -> tuple[str, str, str, str]:
-    """For a query over waits ``w``: (CTE text ending in a comma, the columns to add to ``w``
-    first (the local day numbers of ``start`` and ``end``: computed once per wait, so the
-    join compares plain integers), the JOIN clauses, the SQL of the business seconds from
-    epoch ``start`` to epoch ``end``)."""
+def business_seconds(cal: Any, lo: datetime, hi: datetime, start: str,
+                     end: str) -> tuple[str, str, str]:
+    """For a query over waits ``w``: (CTE text ending in a comma, or empty; the JOIN
+    clauses; the SQL of the business seconds from epoch ``start`` to epoch ``end``).
+
+    The business clock at t is the open seconds before t's UTC day plus the open time of
+    that day before t; a wait's business time is the clock at its end minus at its start:
+    two equality joins on the day numbers of the day table, not a search per wait."""
     until = max(hi, timezone.now()) + timedelta(days=1)
-    try:
-        days = calendar_days_sql(filters, cal, lo, until)
-    except _TooManySlots:
-        cte = f"iv (s, e, c) AS ({open_intervals_sql(cal, lo, until)}), "
-        return cte, "", "", greatest(f"{clock_sql(end)} - {clock_sql(start)}", "0")
-    cols = ", ".join(["d", "c", *(f"{x}{k}" for k in range(1, DAY_SLOTS + 1) for x in "se")])
-    cte = f"cal ({cols}) AS MATERIALIZED ({days}), "
-    columns = (f"{local_day_number(start, filters, lo, until)} AS bh_start, "
-               f"{local_day_number(end, filters, lo, until)} AS bh_end")  # fmt: skip
-    joins = " LEFT JOIN cal ca ON ca.d = w.bh_start LEFT JOIN cal cb ON cb.d = w.bh_end"
-    seconds = greatest(f"{day_clock_sql(end, 'cb')} - {day_clock_sql(start, 'ca')}", "0")
-    return cte, columns, joins, seconds
-
-
-def waits_cte(waits: str, columns: str) -> str:
-    """The CTE ``w`` of the waits, with extra columns computed once per wait (materialized:
-    else SQLite folds them back into the join condition and evaluates them per pair)."""
-    if not columns:
-        return f"w AS ({waits})"
-    return f"w0 AS ({waits}), w AS MATERIALIZED (SELECT w.*, {columns} FROM w0 AS w)"
+    days = calendar_days(cal, lo, until)
+    slots = max(len(cells) for _, _, cells in days)
+    if slots > DAY_SLOTS:
+        cte = f"iv (s, e, c) AS ({open_intervals_sql(days)}), "
+        return cte, "", greatest(f"{clock_sql(end)} - {clock_sql(start)}", "0")
+    cte, table = _day_table(days)
+    joins = (f" LEFT JOIN {table} ca ON ca.d = {floor(f'{start} / {DAY}.0')}"
+             f" LEFT JOIN {table} cb ON cb.d = {floor(f'{end} / {DAY}.0')}")  # fmt: skip
+    seconds = greatest(f"{day_clock_sql(end, 'cb', slots)} - {day_clock_sql(start, 'ca', slots)}",
+                       "0")  # fmt: skip
+    return cte, joins, seconds
 
 
 def durations_sql(filters: Filters, lo: datetime, hi: datetime,
@@ -222,14 +241,13 @@ def durations_sql(filters: Filters, lo: datetime, hi: datetime,
     the seconds to the response and who sent it, of the answered waits started in [lo, hi);
     business seconds with ``cal``. Append a SELECT reading ``dur``."""
     waits, params = waits_sql(filters, lo, hi)
-    asked, answered = epoch("asked"), epoch("answered")
-    day = local_day_number(asked, filters, lo, hi)
+    day = local_day_number("asked_s", filters, lo, hi)
     if cal is None:
-        cte, columns, joins, seconds = "", "", "", greatest(f"{answered} - {asked}", "0")
+        cte, joins, seconds = "", "", greatest("answered_s - asked_s", "0")
     else:
-        cte, columns, joins, seconds = business_seconds(filters, cal, lo, hi, asked, answered)
+        cte, joins, seconds = business_seconds(cal, lo, hi, "asked_s", "answered_s")
     sql = (
-        f"WITH {cte}{waits_cte(waits, columns)}, dur AS MATERIALIZED ("
+        f"WITH {cte}w AS ({waits}), dur AS MATERIALIZED ("
         f"SELECT {day} AS d, {seconds} AS v, answered_by FROM w{joins} "
         f"WHERE answered IS NOT NULL) "
     )

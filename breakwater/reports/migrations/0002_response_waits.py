@@ -87,18 +87,6 @@ def drop_triggers(apps, schema_editor):
     _run(schema_editor, POSTGRES_DROP if vendor == "postgresql" else SQLITE_DROP)
 
 
-def backfill(apps, schema_editor):
-    """The waits of every existing conversation, in chunks (same recompute as live)."""
-    from breakwater.reports.waits import CHUNK, recompute_sql
-
-    Conversation = apps.get_model("inbox", "Conversation")
-    ids = list(Conversation.objects.order_by("pk").values_list("pk", flat=True))
-    with schema_editor.connection.cursor() as cur:
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start:start + CHUNK]
-            cur.execute(recompute_sql(", ".join(["%s"] * len(chunk))), chunk)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -136,5 +124,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(install_triggers, drop_triggers),
-        migrations.RunPython(backfill, migrations.RunPython.noop),
+        # The existing conversations' waits are filled by 0003 (the live recompute writes
+        # the columns added there).
     ]
