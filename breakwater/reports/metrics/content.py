@@ -171,13 +171,19 @@ def top_questions(m: Metric, filters: Filters) -> Result:
         f"WHERE {where} AND {inbound()} AND m.text LIKE '%%?%%' "
         f"AND m.created_at >= %s AND m.created_at < %s"
     )
-    params = [*params, db_param(lo), db_param(hi)]
-    groups = fetch(
-        f"WITH q AS ({questions}) SELECT a, b, COUNT(*) AS n, MAX(id) FROM q "
-        f"WHERE a <> '' GROUP BY a, b ORDER BY n DESC, a, b LIMIT 10",
-        params,
+    # One pass over the period's messages: the groups once, then the total over them and
+    # the ten biggest (the keyword-less group counts in the total only).
+    rows = fetch(
+        f"WITH q AS ({questions}), g AS MATERIALIZED (SELECT a, b, COUNT(*) AS n, "
+        f"MAX(id) AS last FROM q GROUP BY a, b) "
+        f"SELECT part, a, b, n, last FROM ("
+        f"SELECT 0 AS part, '' AS a, '' AS b, COALESCE(SUM(n), 0) AS n, 0 AS last FROM g "
+        f"UNION ALL SELECT * FROM (SELECT 1, a, b, n, last FROM g WHERE a <> '' "
+        f"ORDER BY n DESC, a, b LIMIT 10) top) parts ORDER BY part, n DESC, a, b",
+        [*params, db_param(lo), db_param(hi)],
     )
-    total = fetch(f"WITH q AS ({questions}) SELECT COUNT(*) FROM q", params)[0][0]
+    total = int(rows[0][3])  # SUM is a numeric on PostgreSQL
+    groups = [row[1:] for row in rows[1:]]
     from breakwater.inbox.models import Message
 
     examples = dict(Message.objects.filter(pk__in=[g[3] for g in groups]).values_list("pk", "text"))

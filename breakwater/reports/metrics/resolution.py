@@ -58,9 +58,11 @@ def resolution_time(m: Metric, filters: Filters) -> Result:
     day = local_day_number(epoch("x.at"), filters, lo, hi)
     done = (f"a.action = 'conversation.updated' AND a.target_type = 'conversation' "
             f"AND {_status('a.data')} = 'done'")
-    # The period's resolutions (audit_ws_time), each with the one before it (audit_target).
+    # The period's resolutions (audit_ws_time), each with the one before it (audit_target),
+    # then the first message of each round (msg_conv_report). Each step materialized: else
+    # both databases fold it into the next one and run its subquery twice per resolution.
     resolved = f"""
-        WITH r AS (
+        WITH r AS MATERIALIZED (
             SELECT a.target_id AS cid, a.created_at AS at, (
                 SELECT MAX(b.created_at) FROM {AUDIT} b
                 WHERE b.target_type = 'conversation' AND b.target_id = a.target_id
@@ -69,15 +71,15 @@ def resolution_time(m: Metric, filters: Filters) -> Result:
             ) AS prev
             FROM {AUDIT} a
             WHERE a.workspace_id = %s AND a.created_at >= %s AND a.created_at < %s AND {done}
+        ), x AS MATERIALIZED (
+            SELECT r.at, (SELECT MIN(m.created_at) FROM {MESSAGE} m
+                WHERE m.conversation_id = r.cid AND {inbound()}
+                AND (r.prev IS NULL OR m.created_at > r.prev) AND m.created_at <= r.at
+            ) AS started
+            FROM r JOIN {CONVERSATION} c ON c.id = r.cid
+            WHERE {where}
         ), dur AS MATERIALIZED (
-            SELECT {day} AS d, {epoch("x.at")} - {epoch("x.started")} AS v FROM (
-                SELECT r.cid, r.at, (SELECT MIN(m.created_at) FROM {MESSAGE} m
-                    WHERE m.conversation_id = r.cid AND {inbound()}
-                    AND (r.prev IS NULL OR m.created_at > r.prev) AND m.created_at <= r.at
-                ) AS started
-                FROM r JOIN {CONVERSATION} c ON c.id = r.cid
-                WHERE {where}
-            ) x
+            SELECT {day} AS d, {epoch("x.at")} - {epoch("x.started")} AS v FROM x
             WHERE x.started IS NOT NULL
         ) """
     all_params = [filters.workspace_id, db_param(lo), db_param(hi), *params]
