@@ -239,20 +239,25 @@ def daily(filters: Filters, values: dict[date, Any], empty: Any = 0) -> list[dic
     return [{"date": d.isoformat(), "value": values.get(d, empty)} for d in filters.days]
 
 
-def percentile_sql(values_sql: str, q: float, partition: str = "") -> str:
-    """SQL selecting the ``q`` quantile (0..1, linear between closest ranks, as PostgreSQL's
-    ``percentile_cont``) of column ``v`` of ``values_sql``, grouped by ``partition`` if given
-    (selected as ``p``)."""
+def percentile_sql(values_sql: str, qs: Sequence[float], partition: str = "") -> str:
+    """SQL selecting ``p, n, value_0, ...``: the number of rows and the ``qs`` quantiles (each
+    0..1, linear between closest ranks, as PostgreSQL's ``percentile_cont``) of column ``v``
+    of ``values_sql``, grouped by ``partition`` if given (selected as ``p``; without, one
+    row with p 0, also when there are no rows: n 0, values null). One ranking pass for all
+    the quantiles: the sort is what costs."""
     over = f"PARTITION BY {partition}" if partition else ""
-    pos = f"((n - 1) * {q!r})"
-    low = floor(pos)
-    frac = f"({pos} - {low})"
+    values = []
+    for i, q in enumerate(qs):
+        pos = f"((n - 1) * {q!r})"
+        low = floor(pos)
+        frac = f"({pos} - {low})"
+        values.append(f"SUM(CASE WHEN rn = {low} THEN v * (1 - {frac}) "
+                      f"WHEN rn = {low} + 1 THEN v * {frac} ELSE 0 END) AS value_{i}")  # fmt: skip
     group = " GROUP BY p" if partition else ""
     select_p = "p, " if partition else "0 AS p, "
     inner_p = f"{partition} AS p, " if partition else ""
     return (
-        f"SELECT {select_p}SUM(CASE WHEN rn = {low} THEN v * (1 - {frac}) "
-        f"WHEN rn = {low} + 1 THEN v * {frac} ELSE 0 END) AS value FROM ("
+        f"SELECT {select_p}COALESCE(MAX(n), 0) AS n, {', '.join(values)} FROM ("
         f"SELECT {inner_p}v, ROW_NUMBER() OVER ({over} ORDER BY v) - 1 AS rn, "
         f"COUNT(*) OVER ({over}) AS n FROM ({values_sql}) pv) ranked{group}"
     )
@@ -261,14 +266,15 @@ def percentile_sql(values_sql: str, q: float, partition: str = "") -> str:
 def fetch_parts(with_sql: str, parts: dict[str, str],
                 params: Sequence[Any]) -> dict[str, list[tuple[Any, ...]]]:
     """Several SELECTs over one WITH clause in one query (the CTEs computed once): each
-    part's SELECT yields (key, value) rows; answers {part: [(key, value), ...]}."""
+    part's SELECT yields rows of the same number of columns, a key first; answers
+    {part: [(key, value, ...), ...]}."""
     union = " UNION ALL ".join(
         f"SELECT '{name}' AS part, * FROM ({sql}) part_{i}"
         for i, (name, sql) in enumerate(parts.items())
     )
     out: dict[str, list[tuple[Any, ...]]] = {name: [] for name in parts}
-    for part, key, value in fetch(with_sql + union, params):
-        out[part].append((key, value))
+    for part, *row in fetch(with_sql + union, params):
+        out[part].append(tuple(row))
     return out
 
 

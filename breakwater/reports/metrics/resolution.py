@@ -84,13 +84,12 @@ def resolution_time(m: Metric, filters: Filters) -> Result:
         ) """
     all_params = [filters.workspace_id, db_param(lo), db_param(hi), *params]
     parts = fetch_parts(resolved, {
-        "all": percentile_sql("SELECT v FROM dur", 0.5),
-        "day": percentile_sql("SELECT d, v FROM dur", 0.5, partition="d"),
-        "count": "SELECT 0, COUNT(*) FROM dur",
+        "all": percentile_sql("SELECT v FROM dur", (0.5,)),
+        "day": percentile_sql("SELECT d, v FROM dur", (0.5,), partition="d"),
     }, all_params)  # fmt: skip
-    return m.result(parts["all"][0][1] if parts["all"] else None,
-                    daily(filters, {day_of(d): v for d, v in parts["day"]}, None),
-                    rows=[{"resolutions": parts["count"][0][1]}])  # fmt: skip
+    [(_, resolutions, median)] = parts["all"]
+    return m.result(median, daily(filters, {day_of(d): v for d, _, v in parts["day"]}, None),
+                    rows=[{"resolutions": resolutions}])  # fmt: skip
 
 
 @metric(

@@ -79,11 +79,11 @@ def _percentile(m: Metric, filters: Filters, q: float) -> Result:
     cal = business_calendar(filters.workspace_id)
     with_sql, params = durations_sql(filters, lo, hi, cal)
     parts = fetch_parts(with_sql, {
-        "all": percentile_sql("SELECT v FROM dur", q),
-        "day": percentile_sql("SELECT d, v FROM dur", q, partition="d"),
+        "all": percentile_sql("SELECT v FROM dur", (q,)),
+        "day": percentile_sql("SELECT d, v FROM dur", (q,), partition="d"),
     }, params)  # fmt: skip
-    value = parts["all"][0][1] if parts["all"] else None
-    series = daily(filters, {day_of(d): v for d, v in parts["day"]}, None)
+    value = parts["all"][0][2]
+    series = daily(filters, {day_of(d): v for d, _, v in parts["day"]}, None)
     return m.result(value, series, rows=[{"business_hours": cal is not None}])
 
 
@@ -124,23 +124,21 @@ def agent_response_times(m: Metric, filters: Filters) -> Result:
     cal = business_calendar(filters.workspace_id)
     with_sql, params = durations_sql(filters, lo, hi, cal)
     agent = "SELECT COALESCE(answered_by, 0) AS a, v FROM dur"
+    overall = percentile_sql("SELECT v FROM dur", (0.5,))
     parts = fetch_parts(with_sql, {
-        "median": percentile_sql(agent, 0.5, partition="a"),
-        "p90": percentile_sql(agent, 0.9, partition="a"),
-        "count": "SELECT COALESCE(answered_by, 0) AS a, COUNT(*) FROM dur "
-                 "GROUP BY COALESCE(answered_by, 0)",
-        "all": percentile_sql("SELECT v FROM dur", 0.5),
+        "agent": percentile_sql(agent, (0.5, 0.9), partition="a"),  # a, n, median, p90
+        "all": f"SELECT p, n, value_0, CAST(NULL AS FLOAT) FROM ({overall}) o",
     }, params)  # fmt: skip
-    medians, p90s, counts = (dict(parts[k]) for k in ("median", "p90", "count"))
-    overall = [v for _, v in parts["all"]]
-    names = dict(User.objects.filter(pk__in=[a for a in counts if a]).values_list("pk", "email"))
+    agents = parts["agent"]
+    ids = [a for a, *_ in agents if a]
+    names = dict(User.objects.filter(pk__in=ids).values_list("pk", "email"))
     rows = sorted(
         ({"agent": a or None, "email": names.get(a, ""), "waits": n,
-          "median_seconds": medians.get(a), "p90_seconds": p90s.get(a)}
-         for a, n in counts.items()),
+          "median_seconds": median, "p90_seconds": p90}
+         for a, n, median, p90 in agents),
         key=lambda r: (-r["waits"], r["email"]),
     )  # fmt: skip
-    return m.result(overall[0] if overall else None, [], rows=rows,
+    return m.result(parts["all"][0][2], [], rows=rows,
                     columns=["agent", "email", "waits", "median_seconds", "p90_seconds"])
 
 

@@ -178,8 +178,8 @@ def _day_table(days: list[tuple[int, float, list[tuple[float, float]]]]) -> tupl
         cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {DAY_TABLE} (d INTEGER PRIMARY KEY, "
                        + ", ".join(f"{c} REAL" for c in DAY_COLUMNS[1:]) + ")")  # fmt: skip
         cursor.execute(f"DELETE FROM {DAY_TABLE}")
-        cursor.executemany(f"INSERT INTO {DAY_TABLE} VALUES ({', '.join(['%s'] * len(DAY_COLUMNS))})",
-                           rows)  # fmt: skip
+        marks = ", ".join(["%s"] * len(DAY_COLUMNS))
+        cursor.executemany(f"INSERT INTO {DAY_TABLE} VALUES ({marks})", rows)
     return "", DAY_TABLE
 
 
