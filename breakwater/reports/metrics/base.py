@@ -243,8 +243,18 @@ def percentile_sql(values_sql: str, qs: Sequence[float], partition: str = "") ->
     """SQL selecting ``p, n, value_0, ...``: the number of rows and the ``qs`` quantiles (each
     0..1, linear between closest ranks, as PostgreSQL's ``percentile_cont``) of column ``v``
     of ``values_sql``, grouped by ``partition`` if given (selected as ``p``; without, one
-    row with p 0, also when there are no rows: n 0, values null). One ranking pass for all
-    the quantiles: the sort is what costs."""
+    row with p 0, also when there are no rows: n 0, values null). On SQLite one ranking
+    pass serves all the quantiles: the sort is what costs."""
+    group = " GROUP BY p" if partition else ""
+    select_p = "p, " if partition else "0 AS p, "
+    inner_p = f"{partition} AS p, " if partition else ""
+    if is_postgres():
+        # The ordered-set aggregate itself: a sort per group, five times cheaper than the
+        # window functions below.
+        cont = ", ".join(f"percentile_cont({q!r}) WITHIN GROUP (ORDER BY v) AS value_{i}"
+                         for i, q in enumerate(qs))  # fmt: skip
+        return (f"SELECT {select_p}COUNT(*) AS n, {cont} FROM ("
+                f"SELECT {inner_p}v FROM ({values_sql}) pv) ranked{group}")  # fmt: skip
     over = f"PARTITION BY {partition}" if partition else ""
     values = []
     for i, q in enumerate(qs):
@@ -253,9 +263,6 @@ def percentile_sql(values_sql: str, qs: Sequence[float], partition: str = "") ->
         frac = f"({pos} - {low})"
         values.append(f"SUM(CASE WHEN rn = {low} THEN v * (1 - {frac}) "
                       f"WHEN rn = {low} + 1 THEN v * {frac} ELSE 0 END) AS value_{i}")  # fmt: skip
-    group = " GROUP BY p" if partition else ""
-    select_p = "p, " if partition else "0 AS p, "
-    inner_p = f"{partition} AS p, " if partition else ""
     return (
         f"SELECT {select_p}COALESCE(MAX(n), 0) AS n, {', '.join(values)} FROM ("
         f"SELECT {inner_p}v, ROW_NUMBER() OVER ({over} ORDER BY v) - 1 AS rn, "

@@ -54,7 +54,11 @@ def _status(column: str) -> str:
 )
 def resolution_time(m: Metric, filters: Filters) -> Result:
     lo, hi = filters.bounds
-    where, params = conversation_where(filters)
+    # The audit rows are the workspace's: the conversation is read only to narrow by it.
+    narrowed = bool(filters.network) or any(
+        v is not None for v in (filters.channel_id, filters.tag_id, filters.member_id))
+    where, params = conversation_where(filters) if narrowed else ("", [])
+    conversation = f" JOIN {CONVERSATION} c ON c.id = r.cid WHERE {where}" if narrowed else ""
     day = local_day_number(epoch("x.at"), filters, lo, hi)
     done = (f"a.action = 'conversation.updated' AND a.target_type = 'conversation' "
             f"AND {_status('a.data')} = 'done'")
@@ -76,8 +80,7 @@ def resolution_time(m: Metric, filters: Filters) -> Result:
                 WHERE m.conversation_id = r.cid AND {inbound()}
                 AND (r.prev IS NULL OR m.created_at > r.prev) AND m.created_at <= r.at
             ) AS started
-            FROM r JOIN {CONVERSATION} c ON c.id = r.cid
-            WHERE {where}
+            FROM r{conversation}
         ), dur AS MATERIALIZED (
             SELECT {day} AS d, {epoch("x.at")} - {epoch("x.started")} AS v FROM x
             WHERE x.started IS NOT NULL
