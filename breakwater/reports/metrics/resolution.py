@@ -139,11 +139,14 @@ def sla_attainment(m: Metric, filters: Filters) -> Result:
     elapsed = pick(lambda t: business if t.business_hours else wall)
     limit = pick(lambda t: float(t.minutes * 60))
     day = local_day_number("w.asked_s", filters, lo, hi)
+    # The conversation's priority and channel pick the target: read only if a target asks.
+    by_conversation = any(t.priority is not None or t.channel_id is not None for t in targets)
+    conversation = f" JOIN {CONVERSATION} c ON c.id = w.conversation_id" if by_conversation else ""
     rows = fetch(
         f"""WITH {cte}w AS ({waits}), judged AS (
                 SELECT {day} AS d, w.answered IS NOT NULL AS done, {elapsed} AS spent,
                     {limit} AS allowed
-                FROM w JOIN {CONVERSATION} c ON c.id = w.conversation_id{joins})
+                FROM w{conversation}{joins})
             SELECT d, SUM(CASE WHEN spent <= allowed AND done THEN 1 ELSE 0 END),
                 SUM(CASE WHEN spent > allowed THEN 1 ELSE 0 END)
             FROM judged WHERE allowed IS NOT NULL GROUP BY d""",

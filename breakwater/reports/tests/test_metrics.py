@@ -234,6 +234,20 @@ class MetricsTestCase(BaseTestCase):
         self.assertEqual(result.value, 0.5)
         self.assertEqual(result.rows, [{"met": 2, "missed": 2, "targets": 1}])
 
+    def test_sla_attainment_picks_the_target_by_the_conversations_priority(self) -> None:
+        from breakwater.inbox.models import Priority
+
+        sla.do_create_target(self.alice, sla.TargetChange(minutes=60, business_hours=False))
+        sla.do_create_target(self.alice, sla.TargetChange(
+            minutes=15, priority=Priority.URGENT, business_hours=False))  # fmt: skip
+        self.seed_responses()
+        inbox.do_set_priority(self.alice, self.conv("A").pk, Priority.URGENT)
+        # A is urgent (15 min): its 30 min wait missed, its 10 min one met. B (120 min)
+        # and C (never answered) miss the 60 min target: 1 met of 4.
+        result = self.compute("sla_attainment")
+        self.assertEqual(result.rows, [{"met": 1, "missed": 3, "targets": 2}])
+        self.assertEqual(result.value, 0.25)
+
     def test_sentiment_share_and_trend(self) -> None:
         self.ingest(self.acme, [self.msg(f"S{i}", "2025-03-04 10:00") for i in range(5)])
         ids = list(Message.objects.filter(workspace=self.acme).order_by("id").values_list("pk", flat=True))
