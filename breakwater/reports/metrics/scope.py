@@ -173,7 +173,10 @@ def _day_table(days: list[tuple[int, float, list[tuple[float, float]]]]) -> tupl
              *(0.0, 0.0) * (DAY_SLOTS - len(cells))) for number, total, cells in days]  # fmt: skip
     if is_postgres():
         values = ", ".join("(" + ", ".join(map(repr, row)) + ")" for row in rows)
-        return f"cal ({', '.join(DAY_COLUMNS)}) AS MATERIALIZED (VALUES {values}), ", "cal"
+        # float8 columns (a literal 1.0 is a numeric: arithmetic on it costs many times more)
+        floats = ", ".join(f"CAST({c} AS FLOAT) AS {c}" for c in DAY_COLUMNS[1:])
+        return (f"cal AS MATERIALIZED (SELECT d, {floats} FROM (VALUES {values}) "
+                f"v ({', '.join(DAY_COLUMNS)})), "), "cal"
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {DAY_TABLE} (d INTEGER PRIMARY KEY, "
                        + ", ".join(f"{c} REAL" for c in DAY_COLUMNS[1:]) + ")")  # fmt: skip
