@@ -124,6 +124,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(install_triggers, drop_triggers),
-        # The existing conversations' waits are filled by 0003 (the live recompute writes
+        # The existing conversations' waits are filled by 0004 (the live recompute writes
         # the columns added there).
     ]

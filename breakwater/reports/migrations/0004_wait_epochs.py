@@ -21,7 +21,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0002_response_waits'),
+        ('reports', '0003_reportrun_attempts'),
     ]
 
     operations = [
