@@ -310,6 +310,18 @@ class MetricsTestCase(BaseTestCase):
         self.assertEqual(round(self.compute("first_response_time", date(2026, 11, 27),
                                             date(2026, 11, 27)).value), 4200)  # fmt: skip
 
+    def test_business_hours_across_utc_midnight(self) -> None:
+        # Open Sunday 22:00-24:00 and Monday 00:00-06:00 in Helsinki (UTC+2): in UTC, Sunday
+        # 20:00 to Monday 04:00, cut at UTC midnight. Asked Sunday 29.11.2026 23:00 (21:00
+        # UTC), answered Monday 05:00 (03:00 UTC): 1 h on Sunday + 5 h on Monday = 21 600 s.
+        sla.do_set_business_hours(self.alice, sla.HoursChange(
+            week=[[["00:00", "06:00"]], [], [], [], [], [], [["22:00", "24:00"]]],
+            finnish_holidays=False))  # fmt: skip
+        self.ingest(self.acme, [self.msg("N", "2026-11-29 21:00"),
+                                self.msg("N", "2026-11-30 03:00", "out")])  # fmt: skip
+        result = self.compute("first_response_time", date(2026, 11, 29), date(2026, 11, 29))
+        self.assertEqual(round(result.value), 6 * 3600)
+
     def test_a_day_with_many_intervals_uses_the_interval_list(self) -> None:
         # Five intervals on Monday (more than the day table's four slots).
         monday = [["08:00", "09:00"], ["10:00", "11:00"], ["12:00", "13:00"],

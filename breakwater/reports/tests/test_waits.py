@@ -51,6 +51,11 @@ class WaitsTestCase(BaseTestCase):
                           (when("2025-03-04 11:00"), None)])  # fmt: skip
         self.assertEqual(rows[0].network, "demo")
         self.assertEqual(rows[0].channel_id, self.conv("A").channel_id)
+        # The same instants as epoch seconds, for the metrics' arithmetic.
+        ten, half_past, eleven = (when(f"2025-03-04 {t}").timestamp()
+                                  for t in ("10:00", "10:30", "11:00"))  # fmt: skip
+        self.assertEqual([(w.asked_epoch, w.answered_epoch) for w in rows],
+                         [(ten, half_past), (eleven, None)])
 
     def test_history_imported_out_of_order_is_recomputed_not_appended(self) -> None:
         self.ingest(self.acme, [self.msg("H", "2025-03-04 12:00"),
