@@ -254,7 +254,7 @@ def percentile_sql(values_sql: str, qs: Sequence[float], partition: str = "") ->
         cont = ", ".join(f"percentile_cont({q!r}) WITHIN GROUP (ORDER BY v) AS value_{i}"
                          for i, q in enumerate(qs))  # fmt: skip
         return (f"SELECT {select_p}COUNT(*) AS n, {cont} FROM ("
-                f"SELECT {inner_p}v FROM ({values_sql}) pv) ranked{group}")  # fmt: skip
+                f"SELECT {inner_p}v FROM ({values_sql}) pv) grouped{group}")  # fmt: skip
     over = f"PARTITION BY {partition}" if partition else ""
     values = []
     for i, q in enumerate(qs):
@@ -293,6 +293,7 @@ def fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     # Without JIT: the planner's costs for these queries (correlated subqueries over a
     # period's rows) pass jit_above_cost, and compiling took longer than running them
     # (resolution_time over 90 days of the 1M bench: 1.1 s of JIT for 0.8 s of work).
+    # Inside a caller's transaction the setting lasts until that one ends.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, list(params))
