@@ -328,6 +328,14 @@ class Message(models.Model):
                         "delivery_state", "sent_by"],
                 name="msg_conv_report",
             ),
+            # Top questions (reports/metrics/content.py) reads a period's inbound questions:
+            # only they are indexed (on PostgreSQL the period's messages scatter over the
+            # whole table, and reading each to test its text was most of the figure's time).
+            models.Index(
+                fields=["workspace", "created_at", "conversation", "channel", "network"],
+                condition=Q(direction="in", is_spam=False, text__contains="?"),
+                name="msg_questions",
+            ),
             # The worker's queue of inbound messages still to score: only they are indexed.
             models.Index(
                 fields=["id"], condition=Q(direction="in", sentiment=""), name="msg_unscored"
