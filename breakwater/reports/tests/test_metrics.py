@@ -345,3 +345,28 @@ class MetricsTestCase(BaseTestCase):
         self.assertEqual([ids[i] for i in conversations_behind("backlog", f)], ["C"])
         self.assertEqual({ids[i] for i in conversations_behind("replies_per_agent", f)}, {"A", "B"})
         self.assertEqual(conversations_behind("inbound_volume", f, day=date(2025, 3, 5)), [])
+
+
+class QuestionIndexTestCase(BaseTestCase):
+    """top_questions states its condition as the partial index ``msg_questions`` does: a
+    database uses a partial index only for a query that repeats its condition, so the two
+    must not drift apart."""
+
+    def test_the_question_condition_can_use_the_partial_index(self) -> None:
+        from django.db import connection
+
+        from breakwater.reports.metrics.base import is_postgres
+        from breakwater.reports.metrics.content import _asks
+
+        where = f"m.workspace_id = %s AND {_asks()}"
+        with connection.cursor() as cursor:
+            if is_postgres():
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute("SET LOCAL enable_bitmapscan = off")
+                cursor.execute(f"EXPLAIN SELECT m.id FROM inbox_message m WHERE {where}", [1])
+            else:
+                # INDEXED BY fails ("no query solution") when the index cannot serve the query.
+                cursor.execute("EXPLAIN QUERY PLAN SELECT m.id FROM inbox_message m "
+                               f"INDEXED BY msg_questions WHERE {where}", [1])
+            plan = " ".join(str(row) for row in cursor.fetchall())
+        self.assertIn("msg_questions", plan)
